@@ -1,0 +1,1 @@
+//! Browser adapters behind the traits defined in `core`.

@@ -1,0 +1,1 @@
+//! Pure Rust core: no web-sys, js-sys or wasm-bindgen.

@@ -1,0 +1,1 @@
+//! The `#[wasm_bindgen]` facade: no logic lives here.

@@ -1,1 +1,48 @@
-//! Browser adapters behind the traits defined in `core`.
+//! Browser adapters behind the traits defined in [`crate::core`] (wasm32 only).
+//!
+//! - [`CookieStore`]: the default state storage, a first-party cookie (`gcState`);
+//! - [`LocalStorageStore`]: state in `localStorage`, falling back to memory when the browser
+//!   refuses it;
+//! - [`BrowserClock`], which reads `Date.now()`.
+//!
+//! Nothing here may panic: a panic kills the page's only wasm instance. Every fallible web call
+//! maps to a [`StorageError`](crate::core::StorageError).
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod clock;
+mod cookie_store;
+mod local_storage;
+
+pub use clock::BrowserClock;
+pub use cookie_store::{CookieStore, DEFAULT_COOKIE_NAME};
+pub use local_storage::{LocalStorageStore, DEFAULT_STORAGE_KEY};
+
+use wasm_bindgen::JsValue;
+
+/// A readable text for a value thrown by a web API: `"name: message"` for an `Error` or
+/// `DOMException`, the value itself for a string.
+pub(crate) fn describe_js_error(err: &JsValue) -> String {
+    if let Some(text) = err.as_string() {
+        return text;
+    }
+    if err.is_object() {
+        let field = |name: &str| {
+            js_sys::Reflect::get(err, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+                .filter(|s| !s.is_empty())
+        };
+        match (field("name"), field("message")) {
+            (Some(name), Some(message)) => return format!("{name}: {message}"),
+            (Some(text), None) | (None, Some(text)) => return text,
+            (None, None) => {}
+        }
+    }
+    "unknown JavaScript error".to_owned()
+}

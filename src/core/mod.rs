@@ -1,1 +1,26 @@
 //! Pure Rust core: no web-sys, js-sys or wasm-bindgen.
+//!
+//! Everything here is tested natively with `cargo test -p hotline`. Code in `core` also runs
+//! inside the page's only wasm instance, so it must not panic on any input.
+//!
+//! - [`error`]: the chat domain's error type and the GWE error-code table;
+//! - [`state`]: the state saved between page loads, its string format and expiry;
+//! - [`storage`]: the [`StateStore`] trait and an in-memory store;
+//! - [`cookie`]: building and parsing `document.cookie` text;
+//! - [`clock`]: the [`Clock`] trait and a manual clock.
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod clock;
+pub mod cookie;
+pub mod error;
+pub mod state;
+pub mod storage;
+
+pub use clock::Clock;
+pub use error::{ChatError, ErrorCode};
+pub use state::{PersistedState, StateDecodeError, TransportKind};
+pub use storage::{MemoryStore, StateStore, StorageError};

@@ -1,7 +1,35 @@
 //! hotline-server: the reference backend for Hotline.
 //!
 //! - [`bayeux`]: Bayeux 1.0 (CometD) over long-polling and WebSocket at `/cometd`;
-//! - [`chat`]: the one conversation record and its transcript, persisted in SQLite, and the
-//!   GMS chat v2 faces over Bayeux and REST, plus the agents' API.
+//! - [`chat`]: the one conversation record and its transcript, persisted in SQLite;
+//! - [`hub`]: GMS chat v2 over Bayeux for customers, live channels for agents;
+//! - [`api`]: GMS chat v2 over REST and the agents' API;
+//! - [`app`]: wires it all into one router from a [`config::Config`].
 
+pub mod agents;
+pub mod api;
+pub mod app;
 pub mod bayeux;
+pub mod chat;
+pub mod config;
+pub mod gms;
+pub mod hub;
+
+pub use app::{build, AppState, StartError};
+pub use config::Config;
+
+/// Binds `config.listen`, prints `hotline-server listening on http://ADDR` on stdout, and
+/// serves until `shutdown` completes.
+pub async fn run(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let (router, _state) = build(&config).await?;
+    let listener = tokio::net::TcpListener::bind(&config.listen).await?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, db = %config.db, "hotline-server started");
+    // Tests and scripts wait for this exact line.
+    println!("hotline-server listening on http://{address}");
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! Builds the whole server: database, chat service, agents, Bayeux engine and routes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+use crate::agents::{AgentAccount, AgentDirectory};
+use crate::bayeux::{Bayeux, BayeuxConfig};
+use crate::chat::{store, ChatService};
+use crate::config::Config;
+use crate::hub::ChatHub;
+
+/// What the HTTP handlers share.
+pub struct AppState {
+    pub chat: Arc<ChatService>,
+    pub agents: Arc<AgentDirectory>,
+    pub bayeux: Bayeux,
+    /// GMS `alias` of this instance.
+    pub alias: String,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Opens the database and wires every part; returns the router and the shared state.
+pub async fn build(config: &Config) -> Result<(Router, Arc<AppState>), StartError> {
+    let accounts = config
+        .agents
+        .iter()
+        .filter(|spec| !spec.trim().is_empty())
+        .map(|spec| AgentAccount::parse(spec))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(StartError::Config)?;
+    let services: Vec<String> = config
+        .services
+        .iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if services.is_empty() {
+        return Err(StartError::Config("at least one --service is needed".into()));
+    }
+    let pool = store::open(&config.db).await?;
+    let chat = Arc::new(ChatService::new(pool, services));
+    let agents = Arc::new(AgentDirectory::new(accounts));
+    if agents.is_empty() {
+        tracing::warn!("no agent accounts: pass --agent name:password so that chats can be answered");
+    }
+    let hub = ChatHub::new(chat.clone(), agents.clone(), config.alias.clone());
+    let bayeux = Bayeux::new(
+        BayeuxConfig {
+            timeout: Duration::from_millis(config.bayeux_timeout_ms),
+            max_interval: Duration::from_millis(config.bayeux_max_interval_ms),
+            ..BayeuxConfig::default()
+        },
+        hub.clone(),
+    );
+    hub.attach(bayeux.clone());
+    chat.add_listener(hub);
+
+    let state = Arc::new(AppState {
+        chat,
+        agents,
+        bayeux: bayeux.clone(),
+        alias: config.alias.clone(),
+    });
+    let mut router = Router::new()
+        .merge(crate::api::gms_rest::routes())
+        .merge(crate::api::agents::routes())
+        .with_state(state.clone())
+        .merge(bayeux.router());
+    if let Some(dir) = &config.static_dir {
+        router = router.fallback_service(ServeDir::new(dir));
+    }
+    Ok((router.layer(TraceLayer::new_for_http()), state))
+}

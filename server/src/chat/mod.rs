@@ -1,0 +1,16 @@
+//! The chat domain: one record per conversation, its participants and its transcript.
+//!
+//! [`service::ChatService`] is the only way to change a conversation; the faces (GMS over
+//! Bayeux and REST, the agents' API) translate their requests into its operations.
+
+pub mod error;
+pub mod model;
+pub mod service;
+pub mod store;
+
+pub use error::ChatError;
+pub use model::{ConversationSummary, EventType, Lifecycle, Party, PartyType, TranscriptEvent};
+pub use service::{
+    AgentRef, ChatChange, ChatListener, ChatRequest, ChatService, CustomerAction,
+    CustomerCredentials, CustomerReply,
+};

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
@@ -47,13 +49,17 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<AppState>), StartErro
         .filter(|s| !s.is_empty())
         .collect();
     if services.is_empty() {
-        return Err(StartError::Config("at least one --service is needed".into()));
+        return Err(StartError::Config(
+            "at least one --service is needed".into(),
+        ));
     }
     let pool = store::open(&config.db).await?;
     let chat = Arc::new(ChatService::new(pool, services));
     let agents = Arc::new(AgentDirectory::new(accounts));
     if agents.is_empty() {
-        tracing::warn!("no agent accounts: pass --agent name:password so that chats can be answered");
+        tracing::warn!(
+            "no agent accounts: pass --agent name:password so that chats can be answered"
+        );
     }
     let hub = ChatHub::new(chat.clone(), agents.clone(), config.alias.clone());
     let bayeux = Bayeux::new(
@@ -81,5 +87,41 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<AppState>), StartErro
     if let Some(dir) = &config.static_dir {
         router = router.fallback_service(ServeDir::new(dir));
     }
-    Ok((router.layer(TraceLayer::new_for_http()), state))
+    let cors = cors_layer(&config.allowed_origins)?;
+    Ok((router.layer(cors).layer(TraceLayer::new_for_http()), state))
+}
+
+/// Browsers may call from the configured origins (any, when none is configured), with
+/// credentials so that the `BAYEUX_BROWSER` cookie travels with long-polling requests.
+fn cors_layer(origins: &[String]) -> Result<CorsLayer, StartError> {
+    let allow_origin = if origins.is_empty() {
+        AllowOrigin::mirror_request()
+    } else {
+        let values = origins
+            .iter()
+            .map(|origin| {
+                HeaderValue::from_str(origin.trim()).map_err(|_| {
+                    StartError::Config(format!("--allowed-origin '{origin}' is not a valid origin"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        AllowOrigin::list(values)
+    };
+    Ok(CorsLayer::new()
+        .allow_origin(allow_origin)
+        .allow_credentials(true)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            HeaderName::from_static("x-correlation-id"),
+        ]))
 }

@@ -23,16 +23,37 @@ pub struct Config {
 
     /// Agent account as name:password; repeat the flag for more. From the environment:
     /// HOTLINE_AGENTS=name:password,name2:password2.
-    #[arg(long = "agent", value_name = "NAME:PASSWORD", env = "HOTLINE_AGENTS", value_delimiter = ',')]
+    #[arg(
+        long = "agent",
+        value_name = "NAME:PASSWORD",
+        env = "HOTLINE_AGENTS",
+        value_delimiter = ','
+    )]
     pub agents: Vec<String>,
 
     /// Chat service customers may request chats on (GMS `{serviceName}`); repeatable.
-    #[arg(long = "service", value_name = "NAME", env = "HOTLINE_SERVICES", value_delimiter = ',', default_value = "customer-support")]
+    #[arg(
+        long = "service",
+        value_name = "NAME",
+        env = "HOTLINE_SERVICES",
+        value_delimiter = ',',
+        default_value = "customer-support"
+    )]
     pub services: Vec<String>,
 
     /// Name of this server instance, sent to clients as the GMS `alias`.
     #[arg(long, env = "HOTLINE_ALIAS", default_value = "1")]
     pub alias: String,
+
+    /// Origin allowed to call the server from a browser (CORS, with credentials); repeatable.
+    /// Unset: any origin (a chat backend serves pages on other sites).
+    #[arg(
+        long = "allowed-origin",
+        value_name = "ORIGIN",
+        env = "HOTLINE_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
 
     /// How long a Bayeux /meta/connect is held when there is nothing to send (ms).
     #[arg(long, env = "HOTLINE_BAYEUX_TIMEOUT_MS", default_value_t = 25_000)]

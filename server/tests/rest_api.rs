@@ -29,7 +29,10 @@ async fn a_whole_chat_over_gms_rest_with_an_agent_answering() {
     assert_eq!(chat["chatEnded"], false);
     assert_eq!(chat["alias"], "1");
     for field in ["chatId", "userId", "secureKey"] {
-        assert!(chat[field].as_str().is_some_and(|v| !v.is_empty()), "{field} in {chat}");
+        assert!(
+            chat[field].as_str().is_some_and(|v| !v.is_empty()),
+            "{field} in {chat}"
+        );
     }
     assert_eq!(
         chat["messages"][0],
@@ -42,7 +45,11 @@ async fn a_whole_chat_over_gms_rest_with_an_agent_answering() {
     let user_id = chat["userId"].as_str().unwrap().to_owned();
     let alias = chat["alias"].as_str().unwrap().to_owned();
     let common = |extra: &[(&'static str, String)]| {
-        let mut fields = vec![("secureKey", key.clone()), ("userId", user_id.clone()), ("alias", alias.clone())];
+        let mut fields = vec![
+            ("secureKey", key.clone()),
+            ("userId", user_id.clone()),
+            ("alias", alias.clone()),
+        ];
         fields.extend(extra.iter().cloned());
         fields
     };
@@ -56,7 +63,14 @@ async fn a_whole_chat_over_gms_rest_with_an_agent_answering() {
         }
     };
 
-    let (status, sent) = post("send", common(&[("message", "Hello".into()), ("transcriptPosition", "1".into())])).await;
+    let (status, sent) = post(
+        "send",
+        common(&[
+            ("message", "Hello".into()),
+            ("transcriptPosition", "1".into()),
+        ]),
+    )
+    .await;
     assert_eq!(status, 200, "{sent}");
     assert_eq!(indexes(&sent), vec![1, 2]);
     assert_eq!(sent["messages"][1]["text"], "Hello");
@@ -68,7 +82,11 @@ async fn a_whole_chat_over_gms_rest_with_an_agent_answering() {
     assert_eq!(status, 200);
     let (status, _) = post("updateNickname", common(&[("nickname", "Firsty".into())])).await;
     assert_eq!(status, 200);
-    let (status, _) = post("customNotice", common(&[("message", "file scanned".into())])).await;
+    let (status, _) = post(
+        "customNotice",
+        common(&[("message", "file scanned".into())]),
+    )
+    .await;
     assert_eq!(status, 200);
 
     // An agent answers.
@@ -80,9 +98,19 @@ async fn a_whole_chat_over_gms_rest_with_an_agent_answering() {
     assert_eq!(queued[0]["chatId"], chat_id.as_str());
     assert_eq!(queued[0]["status"], "queued");
     assert_eq!(queued[0]["subject"], "Subject to");
-    assert_eq!(queued[0]["userData"], json!({"TimeZone":"-480","OrderId":"42","Plan":"gold"}));
+    assert_eq!(
+        queued[0]["userData"],
+        json!({"TimeZone":"-480","OrderId":"42","Plan":"gold"})
+    );
     assert_eq!(queued[0]["nickname"], "Firsty");
-    let (status, accepted) = agent_post(&http, url, &token, &format!("/api/v1/conversations/{chat_id}/accept"), json!({})).await;
+    let (status, accepted) = agent_post(
+        &http,
+        url,
+        &token,
+        &format!("/api/v1/conversations/{chat_id}/accept"),
+        json!({}),
+    )
+    .await;
     assert_eq!(status, 200, "{accepted}");
     assert_eq!(accepted["conversation"]["status"], "active");
     let (status, sent) = agent_post(
@@ -103,7 +131,12 @@ async fn a_whole_chat_over_gms_rest_with_an_agent_answering() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["type"].as_str().unwrap().to_owned(), m["from"]["type"].as_str().unwrap().to_owned()))
+        .map(|m| {
+            (
+                m["type"].as_str().unwrap().to_owned(),
+                m["from"]["type"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     let expected: Vec<(String, String)> = [
         ("TypingStarted", "Client"),
@@ -121,7 +154,14 @@ async fn a_whole_chat_over_gms_rest_with_an_agent_answering() {
     assert_eq!(refreshed["nextPosition"], reply_index + 1);
 
     // The agent ends the chat; the customer is told, and can do nothing more but read.
-    let (status, ended) = agent_post(&http, url, &token, &format!("/api/v1/conversations/{chat_id}/end"), json!({})).await;
+    let (status, ended) = agent_post(
+        &http,
+        url,
+        &token,
+        &format!("/api/v1/conversations/{chat_id}/end"),
+        json!({}),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(ended["conversation"]["status"], "closed");
     let (status, after) = post("refresh", common(&[])).await;
@@ -152,7 +192,9 @@ async fn gms_rest_accepts_json_bodies_and_customer_disconnect_ends_the_chat() {
     assert_eq!(chat["messages"][1]["text"], "Hi!");
     let chat_id = chat["chatId"].as_str().unwrap();
     let response = http
-        .post(format!("{url}/genesys/2/chat/{SERVICE}/{chat_id}/disconnect"))
+        .post(format!(
+            "{url}/genesys/2/chat/{SERVICE}/{chat_id}/disconnect"
+        ))
         .json(&json!({"secureKey": chat["secureKey"]}))
         .send()
         .await
@@ -172,7 +214,14 @@ async fn gms_rest_refusals_carry_status_codes_and_gwe_errors() {
 
     // Missing names.
     let (status, body) = gms_form(&http, url, SERVICE, &[("subject", "no name")]).await;
-    assert_eq!((status, body["statusCode"].clone(), body["errors"][0]["code"].clone()), (400, json!(2), json!(2)));
+    assert_eq!(
+        (
+            status,
+            body["statusCode"].clone(),
+            body["errors"][0]["code"].clone()
+        ),
+        (400, json!(2), json!(2))
+    );
     // Unknown service.
     let (status, body) = gms_form(&http, url, "no-such-service", &[("nickname", "Ann")]).await;
     assert_eq!((status, body["errors"][0]["code"].clone()), (404, json!(3)));
@@ -200,16 +249,56 @@ async fn gms_rest_refusals_carry_status_codes_and_gwe_errors() {
     let (_, chat) = gms_form(&http, url, SERVICE, &[("nickname", "Ann")]).await;
     let chat_id = chat["chatId"].as_str().unwrap();
     // Wrong secureKey, missing secureKey, unknown chat, unknown operation.
-    let (status, body) = gms_form(&http, url, &format!("{SERVICE}/{chat_id}/send"), &[("secureKey", "wrong"), ("message", "x")]).await;
-    assert_eq!((status, body["statusCode"].clone(), body["errors"][0]["code"].clone()), (404, json!(2), json!(50)));
-    let (status, body) = gms_form(&http, url, &format!("{SERVICE}/{chat_id}/send"), &[("message", "x")]).await;
+    let (status, body) = gms_form(
+        &http,
+        url,
+        &format!("{SERVICE}/{chat_id}/send"),
+        &[("secureKey", "wrong"), ("message", "x")],
+    )
+    .await;
+    assert_eq!(
+        (
+            status,
+            body["statusCode"].clone(),
+            body["errors"][0]["code"].clone()
+        ),
+        (404, json!(2), json!(50))
+    );
+    let (status, body) = gms_form(
+        &http,
+        url,
+        &format!("{SERVICE}/{chat_id}/send"),
+        &[("message", "x")],
+    )
+    .await;
     assert_eq!((status, body["errors"][0]["code"].clone()), (400, json!(2)));
     let key = chat["secureKey"].as_str().unwrap();
-    let (status, body) = gms_form(&http, url, &format!("{SERVICE}/NOSUCHCHAT/send"), &[("secureKey", key), ("message", "x")]).await;
-    assert_eq!((status, body["errors"][0]["code"].clone()), (404, json!(50)));
-    let (status, body) = gms_form(&http, url, &format!("{SERVICE}/{chat_id}/dance"), &[("secureKey", key)]).await;
+    let (status, body) = gms_form(
+        &http,
+        url,
+        &format!("{SERVICE}/NOSUCHCHAT/send"),
+        &[("secureKey", key), ("message", "x")],
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["code"].clone()),
+        (404, json!(50))
+    );
+    let (status, body) = gms_form(
+        &http,
+        url,
+        &format!("{SERVICE}/{chat_id}/dance"),
+        &[("secureKey", key)],
+    )
+    .await;
     assert_eq!((status, body["errors"][0]["code"].clone()), (400, json!(1)));
-    let (status, _) = gms_form(&http, url, &format!("{SERVICE}/{chat_id}/refresh"), &[("secureKey", key), ("transcriptPosition", "abc")]).await;
+    let (status, _) = gms_form(
+        &http,
+        url,
+        &format!("{SERVICE}/{chat_id}/refresh"),
+        &[("secureKey", key), ("transcriptPosition", "abc")],
+    )
+    .await;
     assert_eq!(status, 400);
     server.stop().await;
 }
@@ -229,7 +318,11 @@ async fn agents_must_sign_in_and_may_act_only_in_their_own_conversations() {
         .unwrap();
     assert_eq!(response.status(), 401);
     assert!(response.headers().get("www-authenticate").is_some());
-    let response = http.get(format!("{url}/api/v1/conversations")).send().await.unwrap();
+    let response = http
+        .get(format!("{url}/api/v1/conversations"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
     let (status, _) = agent_get(&http, url, "forged-token", "/api/v1/conversations").await;
     assert_eq!(status, 401);
@@ -259,19 +352,27 @@ async fn agents_must_sign_in_and_may_act_only_in_their_own_conversations() {
     let path = |op: &str| format!("/api/v1/conversations/{chat_id}/{op}");
 
     // Not accepted yet: nobody may talk in it.
-    let (status, body) = agent_post(&http, url, &bob, &path("messages"), json!({"text": "hi"})).await;
-    assert_eq!((status, body["error"]["code"].clone()), (403, json!("not_a_participant")));
+    let (status, body) =
+        agent_post(&http, url, &bob, &path("messages"), json!({"text": "hi"})).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (403, json!("not_a_participant"))
+    );
     let (status, _) = agent_post(&http, url, &bob, &path("accept"), json!({})).await;
     assert_eq!(status, 200);
     let (status, body) = agent_post(&http, url, &eve, &path("accept"), json!({})).await;
-    assert_eq!((status, body["error"]["code"].clone()), (409, json!("already_accepted")));
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (409, json!("already_accepted"))
+    );
     let (status, _) = agent_post(&http, url, &eve, &path("messages"), json!({"text": "hi"})).await;
     assert_eq!(status, 403);
     let (status, _) = agent_post(&http, url, &eve, &path("end"), json!({})).await;
     assert_eq!(status, 403);
     let (status, _) = agent_post(&http, url, &bob, &path("messages"), json!({})).await;
     assert_eq!(status, 400);
-    let (status, _) = agent_post(&http, url, &bob, &path("typing"), json!({"isTyping": true})).await;
+    let (status, _) =
+        agent_post(&http, url, &bob, &path("typing"), json!({"isTyping": true})).await;
     assert_eq!(status, 200);
 
     // Lists by scope.
@@ -290,17 +391,81 @@ async fn agents_must_sign_in_and_may_act_only_in_their_own_conversations() {
 
     // Leaving returns the chat to the queue, where Eve can take it.
     let (status, left) = agent_post(&http, url, &bob, &path("leave"), json!({})).await;
-    assert_eq!((status, left["conversation"]["status"].clone()), (200, json!("queued")));
+    assert_eq!(
+        (status, left["conversation"]["status"].clone()),
+        (200, json!("queued"))
+    );
     let (status, _) = agent_post(&http, url, &eve, &path("accept"), json!({})).await;
     assert_eq!(status, 200);
-    let (status, transcript) = agent_get(&http, url, &eve, &format!("{}?from=2", path("transcript"))).await;
+    let (status, transcript) =
+        agent_get(&http, url, &eve, &format!("{}?from=2", path("transcript"))).await;
     assert_eq!(status, 200);
-    let kinds: Vec<&str> = transcript["messages"].as_array().unwrap().iter().map(|m| m["type"].as_str().unwrap()).collect();
-    assert_eq!(kinds, vec!["ParticipantJoined", "TypingStarted", "ParticipantLeft", "ParticipantJoined"]);
+    let kinds: Vec<&str> = transcript["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "ParticipantJoined",
+            "TypingStarted",
+            "ParticipantLeft",
+            "ParticipantJoined"
+        ]
+    );
     assert_eq!(transcript["nextPosition"], 6);
     let (status, _) = agent_get(&http, url, &eve, "/api/v1/conversations/NOSUCHCHAT").await;
     assert_eq!(status, 404);
-    let (status, _) = agent_post(&http, url, &eve, "/api/v1/conversations/NOSUCHCHAT/accept", json!({})).await;
+    let (status, _) = agent_post(
+        &http,
+        url,
+        &eve,
+        "/api/v1/conversations/NOSUCHCHAT/accept",
+        json!({}),
+    )
+    .await;
     assert_eq!(status, 404);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn browsers_on_other_origins_may_call_with_credentials() {
+    let server = TestServer::start().await;
+    let http = server.http();
+    let response = http
+        .request(reqwest::Method::OPTIONS, format!("{}/cometd", server.url))
+        .header("origin", "http://shop.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let headers = response.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "http://shop.example"
+    );
+    assert_eq!(headers["access-control-allow-credentials"], "true");
+    server.stop().await;
+
+    // A server limited to one origin does not answer others.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db").to_string_lossy().into_owned();
+    let server = TestServer::start_on(&db, &["--allowed-origin", "http://shop.example"]).await;
+    let response = server
+        .http()
+        .post(format!("{}/genesys/2/chat/{SERVICE}", server.url))
+        .header("origin", "http://evil.example")
+        .form(&[("nickname", "Ann")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
     server.stop().await;
 }

@@ -992,6 +992,14 @@ async fn the_cometd_client_paths_and_form_encoding_work() {
         )
         .await;
     assert_eq!(reply_on(&replies, "/meta/connect")["successful"], true);
+    // The client posts subscribes and publishes to `/cometd/` (an empty message type).
+    let replies = browser
+        .send_to(
+            "/",
+            json!([{"channel": "/meta/subscribe", "clientId": client_id, "subscription": "/a/b", "id": "s"}]),
+        )
+        .await;
+    assert_eq!(reply_on(&replies, "/meta/subscribe")["successful"], true);
 
     let message = json!([{"channel": "/meta/handshake", "version": "1.0", "id": "f"}]).to_string();
     let form = format!("message={}", urlencode(&message));

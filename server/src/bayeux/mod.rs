@@ -85,6 +85,8 @@ impl Bayeux {
         let transports = || get(websocket::handle_upgrade).post(longpoll::handle_post);
         axum::Router::new()
             .route("/cometd", transports())
+            // The CometD client posts to `/cometd/` when it appends an empty message type.
+            .route("/cometd/", transports())
             .route("/cometd/{*type}", transports())
             .with_state(Arc::clone(&self.engine))
     }

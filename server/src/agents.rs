@@ -82,7 +82,9 @@ impl AgentDirectory {
 
     /// Checks the credentials and issues a bearer token.
     pub fn login(&self, name: &str, password: &str) -> Result<(String, AgentRef), AuthError> {
-        let account = self.check_password(name, password).ok_or(AuthError::Invalid)?;
+        let account = self
+            .check_password(name, password)
+            .ok_or(AuthError::Invalid)?;
         self.issue_token(&account.name)
     }
 
@@ -150,7 +152,10 @@ mod tests {
     #[test]
     fn account_specs_parse_and_refuse_bad_ones() {
         let account = AgentAccount::parse("ada:pa:ss").unwrap();
-        assert_eq!((account.name.as_str(), account.password.as_str()), ("ada", "pa:ss"));
+        assert_eq!(
+            (account.name.as_str(), account.password.as_str()),
+            ("ada", "pa:ss")
+        );
         assert!(AgentAccount::parse("ada").is_err());
         assert!(AgentAccount::parse(":pw").is_err());
         assert!(AgentAccount::parse("ada:").is_err());
@@ -164,7 +169,10 @@ mod tests {
         assert_eq!(agent.agent_id, "ada");
         let header = format!("Bearer {token}");
         assert_eq!(agents.authenticate(Some(&header)).unwrap().agent_id, "ada");
-        assert_eq!(agents.authenticate(Some("Bearer nope")), Err(AuthError::Invalid));
+        assert_eq!(
+            agents.authenticate(Some("Bearer nope")),
+            Err(AuthError::Invalid)
+        );
         assert_eq!(agents.authenticate(None), Err(AuthError::Missing));
     }
 
@@ -178,6 +186,9 @@ mod tests {
             agents.authenticate(Some(&format!("Basic {bad}"))),
             Err(AuthError::Invalid)
         );
-        assert_eq!(agents.authenticate(Some("Digest x")), Err(AuthError::Invalid));
+        assert_eq!(
+            agents.authenticate(Some("Digest x")),
+            Err(AuthError::Invalid)
+        );
     }
 }

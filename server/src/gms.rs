@@ -19,7 +19,10 @@ pub enum GmsRequest {
 
 /// Parses the operation `operation` with its fields (a JSON object: Bayeux `data`, a JSON
 /// body, or form fields gathered by [`form_to_object`]).
-pub fn parse_request(operation: &str, fields: &Map<String, Value>) -> Result<GmsRequest, ChatError> {
+pub fn parse_request(
+    operation: &str,
+    fields: &Map<String, Value>,
+) -> Result<GmsRequest, ChatError> {
     if operation == "requestChat" {
         return Ok(GmsRequest::RequestChat(ChatRequest {
             nickname: optional_string(fields, "nickname")?,
@@ -33,7 +36,9 @@ pub fn parse_request(operation: &str, fields: &Map<String, Value>) -> Result<Gms
     }
     let position = optional_position(fields)?;
     let (action, transcript_position) = match operation {
-        "requestNotifications" | "refresh" => (CustomerAction::Refresh, Some(position.unwrap_or(1))),
+        "requestNotifications" | "refresh" => {
+            (CustomerAction::Refresh, Some(position.unwrap_or(1)))
+        }
         "sendMessage" | "send" => (
             CustomerAction::SendMessage {
                 message: required_string(fields, "message")?,
@@ -109,7 +114,10 @@ pub fn form_to_object(pairs: Vec<(String, String)>) -> Map<String, Value> {
     object
 }
 
-fn optional_string(fields: &Map<String, Value>, name: &'static str) -> Result<Option<String>, ChatError> {
+fn optional_string(
+    fields: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<String>, ChatError> {
     match fields.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.clone())),
@@ -257,24 +265,46 @@ mod tests {
                 transcript_position: Some(3),
             }
         );
-        let refresh = parse_request("requestNotifications", &object(json!({"secureKey":"k"}))).unwrap();
-        assert!(matches!(refresh, GmsRequest::Customer { transcript_position: Some(1), .. }));
+        let refresh =
+            parse_request("requestNotifications", &object(json!({"secureKey":"k"}))).unwrap();
+        assert!(matches!(
+            refresh,
+            GmsRequest::Customer {
+                transcript_position: Some(1),
+                ..
+            }
+        ));
     }
 
     #[test]
     fn bad_requests_name_the_problem() {
         let missing_key = parse_request("sendMessage", &object(json!({"message":"hi"})));
-        assert!(matches!(missing_key, Err(ChatError::MissingParameter("secureKey"))));
+        assert!(matches!(
+            missing_key,
+            Err(ChatError::MissingParameter("secureKey"))
+        ));
         let missing_message = parse_request("sendMessage", &object(json!({"secureKey":"k"})));
-        assert!(matches!(missing_message, Err(ChatError::MissingParameter("message"))));
+        assert!(matches!(
+            missing_message,
+            Err(ChatError::MissingParameter("message"))
+        ));
         let unknown = parse_request("dance", &object(json!({"secureKey":"k"})));
         assert!(matches!(unknown, Err(ChatError::UnknownOperation(_))));
         let bad_data = parse_request("updateData", &object(json!({"secureKey":"k","userData":5})));
-        assert!(matches!(bad_data, Err(ChatError::InvalidParameter { name: "userData", .. })));
+        assert!(matches!(
+            bad_data,
+            Err(ChatError::InvalidParameter {
+                name: "userData",
+                ..
+            })
+        ));
         let bad_position = parse_request(
             "refresh",
             &object(json!({"secureKey":"k","transcriptPosition":-1})),
         );
-        assert!(matches!(bad_position, Err(ChatError::InvalidParameter { .. })));
+        assert!(matches!(
+            bad_position,
+            Err(ChatError::InvalidParameter { .. })
+        ));
     }
 }

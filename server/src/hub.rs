@@ -13,7 +13,9 @@ use serde_json::{json, Value};
 
 use crate::agents::AgentDirectory;
 use crate::bayeux::{Bayeux, BayeuxApp, ClientInfo, Identity, RemovalReason, ServiceReply};
-use crate::chat::{ChatChange, ChatError, ChatListener, ChatService, CustomerCredentials, CustomerReply};
+use crate::chat::{
+    ChatChange, ChatError, ChatListener, ChatService, CustomerCredentials, CustomerReply,
+};
 use crate::gms::{self, GmsRequest};
 
 /// Prefix of the GMS chat v2 service channels.
@@ -37,8 +39,10 @@ struct Bindings {
 impl Bindings {
     fn bind(&mut self, client_id: &str, chat_id: &str, service: &str) {
         self.unbind(client_id);
-        self.chat_of_client
-            .insert(client_id.to_owned(), (chat_id.to_owned(), service.to_owned()));
+        self.chat_of_client.insert(
+            client_id.to_owned(),
+            (chat_id.to_owned(), service.to_owned()),
+        );
         self.clients_of_chat
             .entry(chat_id.to_owned())
             .or_default()
@@ -108,10 +112,21 @@ impl ChatHub {
     /// Answers a customer with an error envelope on the service channel and a failed publish.
     fn refuse(&self, client_id: &str, channel: &str, error: &ChatError) -> ServiceReply {
         self.deliver(client_id, channel, gms::error_envelope(error, &self.alias));
-        ServiceReply::Error(format!("{}:{}:{}", error.http_status(), error.gwe_code(), error))
+        ServiceReply::Error(format!(
+            "{}:{}:{}",
+            error.http_status(),
+            error.gwe_code(),
+            error
+        ))
     }
 
-    async fn chat_operation(&self, client_id: &str, channel: &str, service: &str, data: &Value) -> ServiceReply {
+    async fn chat_operation(
+        &self,
+        client_id: &str,
+        channel: &str,
+        service: &str,
+        data: &Value,
+    ) -> ServiceReply {
         let Value::Object(fields) = data else {
             return self.refuse(
                 client_id,
@@ -123,7 +138,11 @@ impl ChatHub {
             );
         };
         let Some(operation) = fields.get("operation").and_then(Value::as_str) else {
-            return self.refuse(client_id, channel, &ChatError::MissingParameter("operation"));
+            return self.refuse(
+                client_id,
+                channel,
+                &ChatError::MissingParameter("operation"),
+            );
         };
         let request = match gms::parse_request(operation, fields) {
             Ok(request) => request,
@@ -135,7 +154,9 @@ impl ChatHub {
                     self.bind(client_id, &reply.chat_id, service);
                     self.deliver(client_id, channel, gms::envelope(reply, &self.alias));
                 };
-                self.chat.request_chat(service, request, &reply_to_caller).await
+                self.chat
+                    .request_chat(service, request, &reply_to_caller)
+                    .await
             }
             GmsRequest::Customer {
                 secure_key,
@@ -155,7 +176,13 @@ impl ChatHub {
                     secure_key: &secure_key,
                 };
                 self.chat
-                    .customer_action(service, credentials, action, transcript_position, &reply_to_caller)
+                    .customer_action(
+                        service,
+                        credentials,
+                        action,
+                        transcript_position,
+                        &reply_to_caller,
+                    )
                     .await
             }
         };
@@ -227,7 +254,8 @@ impl BayeuxApp for ChatHub {
     async fn service(&self, client: &ClientInfo, channel: &str, data: &Value) -> ServiceReply {
         match channel.strip_prefix(CHAT_SERVICE_PREFIX) {
             Some(service) if !service.is_empty() && !service.contains('/') => {
-                self.chat_operation(&client.client_id, channel, service, data).await
+                self.chat_operation(&client.client_id, channel, service, data)
+                    .await
             }
             _ => ServiceReply::Error(format!("404:{channel}:Unknown service")),
         }
@@ -261,9 +289,12 @@ impl ChatListener for ChatHub {
     fn on_change(&self, change: &ChatChange<'_>) {
         let conversation = change.conversation;
         let newly_ended = conversation.chat_ended()
-            && !change
-                .previous_status
-                .is_some_and(|previous| matches!(previous, crate::chat::Lifecycle::Closed | crate::chat::Lifecycle::WrapUp));
+            && !change.previous_status.is_some_and(|previous| {
+                matches!(
+                    previous,
+                    crate::chat::Lifecycle::Closed | crate::chat::Lifecycle::WrapUp
+                )
+            });
         if !change.events.is_empty() || newly_ended {
             let clients = self
                 .bindings
@@ -316,7 +347,14 @@ mod tests {
 
     #[test]
     fn agent_channels_are_recognised_through_wildcards() {
-        for pattern in ["/**", "/agent", "/agent/queue", "/agent/*", "/agent/**", "/agent/conversations/*"] {
+        for pattern in [
+            "/**",
+            "/agent",
+            "/agent/queue",
+            "/agent/*",
+            "/agent/**",
+            "/agent/conversations/*",
+        ] {
             assert!(reaches_agent_channels(pattern), "{pattern}");
         }
         for pattern in ["/*", "/chat/**", "/agents/x", "/service/chatV2/x", "/a/*"] {
@@ -335,6 +373,9 @@ mod tests {
         bindings.bind("c3", "a", "svc");
         bindings.bind("c3", "b", "svc");
         assert!(!bindings.clients_of_chat.contains_key("a"));
-        assert_eq!(bindings.clients_of_chat.get("b"), Some(&vec!["c3".to_owned()]));
+        assert_eq!(
+            bindings.clients_of_chat.get("b"),
+            Some(&vec!["c3".to_owned()])
+        );
     }
 }

@@ -30,6 +30,8 @@ pub async fn run(
     tracing::info!(%address, db = %config.db, "hotline-server started");
     // Tests and scripts wait for this exact line.
     println!("hotline-server listening on http://{address}");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }

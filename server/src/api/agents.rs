@@ -24,15 +24,23 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/api/v1/conversations", get(list))
         .route("/api/v1/conversations/{chat_id}", get(one))
         .route("/api/v1/conversations/{chat_id}/accept", post(accept))
-        .route("/api/v1/conversations/{chat_id}/messages", post(send_message))
+        .route(
+            "/api/v1/conversations/{chat_id}/messages",
+            post(send_message),
+        )
         .route("/api/v1/conversations/{chat_id}/typing", post(typing))
         .route("/api/v1/conversations/{chat_id}/leave", post(leave))
         .route("/api/v1/conversations/{chat_id}/end", post(end))
-        .route("/api/v1/conversations/{chat_id}/transcript", get(transcript))
+        .route(
+            "/api/v1/conversations/{chat_id}/transcript",
+            get(transcript),
+        )
 }
 
 fn agent(state: &AppState, headers: &HeaderMap) -> Result<AgentRef, ApiError> {
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok());
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
     Ok(state.agents.authenticate(authorization)?)
 }
 
@@ -42,7 +50,11 @@ struct LoginBody {
     password: Option<String>,
 }
 
-async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+async fn login(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     // Basic credentials in the header sign in as well, for clients that only know those.
     let (username, password) = match json_body::<LoginBody>(&headers, &body)? {
         LoginBody {
@@ -54,16 +66,25 @@ async fn login(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Byt
                 ApiError::bad_request("send {\"username\", \"password\"} or Basic credentials")
             })?;
             let (token, agent) = state.agents.issue_token(&agent.agent_id)?;
-            return Ok(Json(json!({"token": token, "agentId": agent.agent_id, "name": agent.nickname})));
+            return Ok(Json(
+                json!({"token": token, "agentId": agent.agent_id, "name": agent.nickname}),
+            ));
         }
     };
     let (token, agent) = state.agents.login(&username, &password)?;
-    Ok(Json(json!({"token": token, "agentId": agent.agent_id, "name": agent.nickname})))
+    Ok(Json(
+        json!({"token": token, "agentId": agent.agent_id, "name": agent.nickname}),
+    ))
 }
 
-async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn me(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let agent = agent(&state, &headers)?;
-    Ok(Json(json!({"agentId": agent.agent_id, "name": agent.nickname})))
+    Ok(Json(
+        json!({"agentId": agent.agent_id, "name": agent.nickname}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -89,12 +110,19 @@ async fn list(
             ..ListFilter::default()
         },
         "all" => ListFilter::default(),
-        other => return Err(ApiError::bad_request(format!("unknown scope '{other}': use queue, mine or all"))),
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "unknown scope '{other}': use queue, mine or all"
+            )))
+        }
     };
     if let Some(statuses) = query.status.as_deref().filter(|s| !s.is_empty()) {
         let parsed = statuses
             .split(',')
-            .map(|s| Lifecycle::parse(s.trim()).ok_or_else(|| ApiError::bad_request(format!("unknown status '{s}'"))))
+            .map(|s| {
+                Lifecycle::parse(s.trim())
+                    .ok_or_else(|| ApiError::bad_request(format!("unknown status '{s}'")))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         filter.statuses = Some(match filter.statuses {
             Some(scope) => parsed.into_iter().filter(|s| scope.contains(s)).collect(),
@@ -111,7 +139,9 @@ async fn one(
     Path(chat_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     agent(&state, &headers)?;
-    Ok(Json(json!({"conversation": state.chat.get(&chat_id).await?})))
+    Ok(Json(
+        json!({"conversation": state.chat.get(&chat_id).await?}),
+    ))
 }
 
 async fn accept(
@@ -120,7 +150,9 @@ async fn accept(
     Path(chat_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let agent = agent(&state, &headers)?;
-    Ok(Json(json!({"conversation": state.chat.accept(&agent, &chat_id).await?})))
+    Ok(Json(
+        json!({"conversation": state.chat.accept(&agent, &chat_id).await?}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -138,8 +170,13 @@ async fn send_message(
 ) -> Result<Json<Value>, ApiError> {
     let agent = agent(&state, &headers)?;
     let body: MessageBody = json_body(&headers, &body)?;
-    let text = body.text.ok_or_else(|| ApiError::bad_request("'text' is required"))?;
-    let index = state.chat.agent_message(&agent, &chat_id, text, body.message_type).await?;
+    let text = body
+        .text
+        .ok_or_else(|| ApiError::bad_request("'text' is required"))?;
+    let index = state
+        .chat
+        .agent_message(&agent, &chat_id, text, body.message_type)
+        .await?;
     Ok(Json(json!({"chatId": chat_id, "index": index})))
 }
 
@@ -159,7 +196,10 @@ async fn typing(
     let agent = agent(&state, &headers)?;
     let body: TypingBody = json_body(&headers, &body)?;
     let is_typing = body.is_typing.unwrap_or(true);
-    state.chat.agent_typing(&agent, &chat_id, is_typing, body.text).await?;
+    state
+        .chat
+        .agent_typing(&agent, &chat_id, is_typing, body.text)
+        .await?;
     Ok(Json(json!({"chatId": chat_id, "isTyping": is_typing})))
 }
 
@@ -169,7 +209,9 @@ async fn leave(
     Path(chat_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let agent = agent(&state, &headers)?;
-    Ok(Json(json!({"conversation": state.chat.agent_leave(&agent, &chat_id).await?})))
+    Ok(Json(
+        json!({"conversation": state.chat.agent_leave(&agent, &chat_id).await?}),
+    ))
 }
 
 async fn end(
@@ -178,7 +220,9 @@ async fn end(
     Path(chat_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let agent = agent(&state, &headers)?;
-    Ok(Json(json!({"conversation": state.chat.agent_end(&agent, &chat_id).await?})))
+    Ok(Json(
+        json!({"conversation": state.chat.agent_end(&agent, &chat_id).await?}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -193,7 +237,14 @@ async fn transcript(
     Query(query): Query<TranscriptQuery>,
 ) -> Result<Json<Value>, ApiError> {
     agent(&state, &headers)?;
-    let messages = state.chat.transcript(&chat_id, query.from.unwrap_or(1)).await?;
-    let next_position = messages.last().map_or(query.from.unwrap_or(1).max(1), |m| m.index + 1);
-    Ok(Json(json!({"chatId": chat_id, "messages": messages, "nextPosition": next_position})))
+    let messages = state
+        .chat
+        .transcript(&chat_id, query.from.unwrap_or(1))
+        .await?;
+    let next_position = messages
+        .last()
+        .map_or(query.from.unwrap_or(1).max(1), |m| m.index + 1);
+    Ok(Json(
+        json!({"chatId": chat_id, "messages": messages, "nextPosition": next_position}),
+    ))
 }

@@ -31,11 +31,15 @@ const OPERATIONS: [(&str, &str); 8] = [
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/genesys/2/chat/{service}", post(request_chat))
-        .route("/genesys/2/chat/{service}/{chat_id}/{operation}", post(chat_operation))
+        .route(
+            "/genesys/2/chat/{service}/{chat_id}/{operation}",
+            post(chat_operation),
+        )
 }
 
 fn error_response(state: &AppState, error: &ChatError) -> Response {
-    let status = StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status =
+        StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, Json(gms::error_envelope(error, &state.alias))).into_response()
 }
 
@@ -86,7 +90,8 @@ async fn chat_operation(
         Ok(fields) => fields,
         Err(error) => return bad_body(&state, error),
     };
-    let (secure_key, action, transcript_position) = match gms::parse_request(gms_operation, &fields) {
+    let (secure_key, action, transcript_position) = match gms::parse_request(gms_operation, &fields)
+    {
         Ok(GmsRequest::Customer {
             secure_key,
             action,

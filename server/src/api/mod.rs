@@ -62,7 +62,8 @@ impl From<ChatError> for ApiError {
             ChatError::Storage(_) => "storage_unavailable",
         };
         Self {
-            status: StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            status: StatusCode::from_u16(error.http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             code,
             message: error.to_string(),
         }
@@ -102,18 +103,28 @@ pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Resul
     if !body.is_empty() && !media_type.is_empty() && media_type != "application/json" {
         return Err(ApiError::unsupported_media_type(&media_type));
     }
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
-    serde_json::from_slice(body).map_err(|error| ApiError::bad_request(format!("malformed JSON body: {error}")))
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    serde_json::from_slice(body)
+        .map_err(|error| ApiError::bad_request(format!("malformed JSON body: {error}")))
 }
 
 /// Fields of a form-urlencoded or JSON object body, as a JSON object.
-pub fn form_or_json_fields(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub fn form_or_json_fields(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Map<String, Value>, ApiError> {
     let media_type = content_type(headers);
     match media_type.as_str() {
         "application/json" => match serde_json::from_slice(body) {
             Ok(Value::Object(map)) => Ok(map),
             Ok(_) => Err(ApiError::bad_request("the JSON body must be an object")),
-            Err(error) => Err(ApiError::bad_request(format!("malformed JSON body: {error}"))),
+            Err(error) => Err(ApiError::bad_request(format!(
+                "malformed JSON body: {error}"
+            ))),
         },
         "" | "application/x-www-form-urlencoded" => {
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)

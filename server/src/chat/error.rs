@@ -41,9 +41,7 @@ impl ChatError {
             ChatError::MissingParameter(_) => 2,
             ChatError::InvalidParameter { .. } | ChatError::UnknownService(_) => 3,
             ChatError::UnknownChat => 50,
-            ChatError::ChatEnded | ChatError::NotAParticipant(_) | ChatError::AlreadyAccepted => {
-                52
-            }
+            ChatError::ChatEnded | ChatError::NotAParticipant(_) | ChatError::AlreadyAccepted => 52,
             ChatError::Storage(_) => 100,
         }
     }

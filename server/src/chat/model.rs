@@ -249,7 +249,10 @@ mod tests {
             ..gone
         };
         assert_eq!(Lifecycle::derive(left), Lifecycle::WrapUp);
-        let ended = LifecycleFacts { ended: true, ..left };
+        let ended = LifecycleFacts {
+            ended: true,
+            ..left
+        };
         assert_eq!(Lifecycle::derive(ended), Lifecycle::Closed);
     }
 

@@ -135,7 +135,12 @@ impl ChatService {
         }
     }
 
-    fn announce(&self, conversation: &Conversation, previous: Option<Lifecycle>, events: &[TranscriptEvent]) {
+    fn announce(
+        &self,
+        conversation: &Conversation,
+        previous: Option<Lifecycle>,
+        events: &[TranscriptEvent],
+    ) {
         let summary = conversation.summary();
         let change = ChatChange {
             conversation: &summary,
@@ -263,10 +268,18 @@ impl ChatService {
                 conversation.last_speaker = Some(PartyType::Client);
             }
             CustomerAction::StartTyping { preview } => {
-                events.push(NewEvent::with_text(EventType::TypingStarted, customer, preview));
+                events.push(NewEvent::with_text(
+                    EventType::TypingStarted,
+                    customer,
+                    preview,
+                ));
             }
             CustomerAction::StopTyping { preview } => {
-                events.push(NewEvent::with_text(EventType::TypingStopped, customer, preview));
+                events.push(NewEvent::with_text(
+                    EventType::TypingStopped,
+                    customer,
+                    preview,
+                ));
             }
             CustomerAction::CustomNotice { message } => {
                 events.push(NewEvent::with_text(
@@ -324,7 +337,9 @@ impl ChatService {
             }
         }
         let messages = match transcript_position {
-            Some(position) => store::events_from(&mut tx, &conversation.id, position.max(1)).await?,
+            Some(position) => {
+                store::events_from(&mut tx, &conversation.id, position.max(1)).await?
+            }
             None => Vec::new(),
         };
         tx.commit().await?;
@@ -365,7 +380,11 @@ impl ChatService {
     }
 
     /// The agent joins the conversation (`ParticipantJoined`).
-    pub async fn accept(&self, agent: &AgentRef, chat_id: &str) -> Result<ConversationSummary, ChatError> {
+    pub async fn accept(
+        &self,
+        agent: &AgentRef,
+        chat_id: &str,
+    ) -> Result<ConversationSummary, ChatError> {
         self.agent_change(chat_id, |conversation, now| {
             if conversation.is_over_for_customer() {
                 return Err(ChatError::ChatEnded);
@@ -435,7 +454,9 @@ impl ChatService {
             } else {
                 EventType::TypingStopped
             };
-            Ok(vec![ParticipantChange::Event(NewEvent::with_text(kind, party, preview))])
+            Ok(vec![ParticipantChange::Event(NewEvent::with_text(
+                kind, party, preview,
+            ))])
         })
         .await?;
         Ok(())
@@ -443,7 +464,11 @@ impl ChatService {
 
     /// The agent leaves; with no agent left the chat goes back to the queue (or ends, when the
     /// customer has left too).
-    pub async fn agent_leave(&self, agent: &AgentRef, chat_id: &str) -> Result<ConversationSummary, ChatError> {
+    pub async fn agent_leave(
+        &self,
+        agent: &AgentRef,
+        chat_id: &str,
+    ) -> Result<ConversationSummary, ChatError> {
         self.agent_change(chat_id, |conversation, _| {
             present_agent(conversation, agent)?;
             Ok(vec![ParticipantChange::Left(agent.agent_id.clone())])
@@ -452,7 +477,11 @@ impl ChatService {
     }
 
     /// The agent ends the chat: everyone leaves and the customer is told `chatEnded`.
-    pub async fn agent_end(&self, agent: &AgentRef, chat_id: &str) -> Result<ConversationSummary, ChatError> {
+    pub async fn agent_end(
+        &self,
+        agent: &AgentRef,
+        chat_id: &str,
+    ) -> Result<ConversationSummary, ChatError> {
         self.agent_change(chat_id, |conversation, now| {
             present_agent(conversation, agent)?;
             let mut changes: Vec<ParticipantChange> = conversation
@@ -512,7 +541,10 @@ impl ChatService {
                     {
                         participant.left_at = Some(now);
                         store::update_participant(&mut tx, &conversation.id, participant).await?;
-                        events.push(NewEvent::of(EventType::ParticipantLeft, participant.party()));
+                        events.push(NewEvent::of(
+                            EventType::ParticipantLeft,
+                            participant.party(),
+                        ));
                     }
                 }
                 ParticipantChange::CustomerLeft => {
@@ -557,7 +589,11 @@ impl ChatService {
     }
 
     /// The transcript from `from_index` (1-based) on.
-    pub async fn transcript(&self, chat_id: &str, from_index: u64) -> Result<Vec<TranscriptEvent>, ChatError> {
+    pub async fn transcript(
+        &self,
+        chat_id: &str,
+        from_index: u64,
+    ) -> Result<Vec<TranscriptEvent>, ChatError> {
         let mut conn = self.pool.acquire().await?;
         if store::load(&mut conn, chat_id).await?.is_none() {
             return Err(ChatError::UnknownChat);
@@ -670,16 +706,18 @@ fn validate_action(action: &CustomerAction) -> Result<(), ChatError> {
             check_optional_name("messageType", message_type.as_deref())
         }
         CustomerAction::CustomNotice { message } => check_text("message", message),
-        CustomerAction::StartTyping { preview } | CustomerAction::StopTyping { preview } => {
-            preview.as_deref().map_or(Ok(()), |p| check_text("message", p))
-        }
+        CustomerAction::StartTyping { preview } | CustomerAction::StopTyping { preview } => preview
+            .as_deref()
+            .map_or(Ok(()), |p| check_text("message", p)),
         CustomerAction::UpdateNickname { nickname } => {
             if nickname.trim().is_empty() {
                 return Err(ChatError::MissingParameter("nickname"));
             }
             check_name("nickname", nickname)
         }
-        CustomerAction::Refresh | CustomerAction::Disconnect | CustomerAction::UpdateData { .. } => Ok(()),
+        CustomerAction::Refresh
+        | CustomerAction::Disconnect
+        | CustomerAction::UpdateData { .. } => Ok(()),
     }
 }
 

@@ -389,7 +389,10 @@ pub async fn list(
 ) -> Result<Vec<Conversation>, sqlx::Error> {
     let mut sql = format!("SELECT {CONVERSATION_COLUMNS} FROM conversations c WHERE 1 = 1");
     if let Some(statuses) = &filter.statuses {
-        let list: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        let list: Vec<String> = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
         sql.push_str(&format!(" AND status IN ({})", list.join(",")));
     }
     let agent_present = "EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = c.id

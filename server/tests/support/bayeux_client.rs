@@ -33,7 +33,11 @@ const WAIT: Duration = Duration::from_secs(10);
 
 impl BayeuxClient {
     /// Handshakes; `Err` carries the server's refusal.
-    pub async fn handshake(url: &str, transport: Transport, ext: Option<Value>) -> Result<Self, Value> {
+    pub async fn handshake(
+        url: &str,
+        transport: Transport,
+        ext: Option<Value>,
+    ) -> Result<Self, Value> {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .timeout(Duration::from_secs(20))
@@ -51,7 +55,9 @@ impl BayeuxClient {
         };
         if transport == Transport::WebSocket {
             let ws_url = client.url.replacen("http://", "ws://", 1);
-            let (socket, _) = tokio_tungstenite::connect_async(ws_url).await.expect("websocket opens");
+            let (socket, _) = tokio_tungstenite::connect_async(ws_url)
+                .await
+                .expect("websocket opens");
             client.ws = Some(socket);
         }
         let mut handshake = json!({
@@ -103,7 +109,10 @@ impl BayeuxClient {
             Transport::WebSocket => {
                 self.ws_send(json!([message])).await;
                 loop {
-                    let frame = self.ws_read(WAIT).await.unwrap_or_else(|| panic!("no reply to {message}"));
+                    let frame = self
+                        .ws_read(WAIT)
+                        .await
+                        .unwrap_or_else(|| panic!("no reply to {message}"));
                     let mut answer = None;
                     for reply in frame {
                         if reply["id"] == json!(id) && reply.get("successful").is_some() {
@@ -121,8 +130,18 @@ impl BayeuxClient {
     }
 
     async fn post(&self, body: Value) -> Vec<Value> {
-        let response = self.http.post(&self.url).json(&body).send().await.expect("bayeux POST");
-        assert!(response.status().is_success(), "bayeux POST status {}", response.status());
+        let response = self
+            .http
+            .post(&self.url)
+            .json(&body)
+            .send()
+            .await
+            .expect("bayeux POST");
+        assert!(
+            response.status().is_success(),
+            "bayeux POST status {}",
+            response.status()
+        );
         match response.json::<Value>().await.expect("bayeux JSON") {
             Value::Array(messages) => messages,
             other => vec![other],
@@ -131,19 +150,27 @@ impl BayeuxClient {
 
     async fn ws_send(&mut self, body: Value) {
         let socket = self.ws.as_mut().expect("websocket");
-        socket.send(WsMessage::text(body.to_string())).await.expect("websocket send");
+        socket
+            .send(WsMessage::text(body.to_string()))
+            .await
+            .expect("websocket send");
     }
 
     /// Reads one frame (an array of messages) or gives up after `wait`.
     async fn ws_read(&mut self, wait: Duration) -> Option<Vec<Value>> {
         let socket = self.ws.as_mut().expect("websocket");
         loop {
-            let frame = tokio::time::timeout(wait, socket.next()).await.ok()??.ok()?;
+            let frame = tokio::time::timeout(wait, socket.next())
+                .await
+                .ok()??
+                .ok()?;
             if let WsMessage::Text(text) = frame {
-                return Some(match serde_json::from_str::<Value>(&text).expect("JSON frame") {
-                    Value::Array(messages) => messages,
-                    other => vec![other],
-                });
+                return Some(
+                    match serde_json::from_str::<Value>(&text).expect("JSON frame") {
+                        Value::Array(messages) => messages,
+                        other => vec![other],
+                    },
+                );
             }
         }
     }
@@ -163,7 +190,8 @@ impl BayeuxClient {
     }
 
     pub async fn publish(&mut self, channel: &str, data: Value) -> Value {
-        self.request(json!({"channel": channel, "data": data})).await
+        self.request(json!({"channel": channel, "data": data}))
+            .await
     }
 
     pub async fn disconnect(&mut self) -> Value {
@@ -214,7 +242,10 @@ impl BayeuxClient {
                     return message["data"].clone();
                 }
             }
-            assert!(tokio::time::Instant::now() < deadline, "nothing on {channel} in time");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "nothing on {channel} in time"
+            );
             self.pump().await;
         }
     }

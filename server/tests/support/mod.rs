@@ -60,7 +60,9 @@ impl TestServer {
         args.extend(extra.iter().map(|s| s.to_string()));
         let config = Config::try_parse_from(args).expect("test config");
         let (router, _state) = hotline_server::build(&config).await.expect("server builds");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let (shutdown, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -116,7 +118,9 @@ impl ServerProcess {
             .expect("the server binary starts");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("the server prints its address");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the server prints its address");
         let url = line
             .trim()
             .strip_prefix("hotline-server listening on ")
@@ -153,7 +157,13 @@ pub async fn agent_token(http: &reqwest::Client, url: &str, name: &str, password
 }
 
 /// `POST` with a bearer token and a JSON body; returns status and body.
-pub async fn agent_post(http: &reqwest::Client, url: &str, token: &str, path: &str, body: Value) -> (u16, Value) {
+pub async fn agent_post(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
     let response = http
         .post(format!("{url}{path}"))
         .bearer_auth(token)
@@ -177,7 +187,12 @@ pub async fn agent_get(http: &reqwest::Client, url: &str, token: &str, path: &st
 }
 
 /// `POST` form fields to the GMS REST API; returns status and envelope.
-pub async fn gms_form(http: &reqwest::Client, url: &str, path: &str, fields: &[(&str, &str)]) -> (u16, Value) {
+pub async fn gms_form(
+    http: &reqwest::Client,
+    url: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, Value) {
     let response = http
         .post(format!("{url}/genesys/2/chat/{path}"))
         .form(fields)
@@ -192,6 +207,11 @@ pub async fn gms_form(http: &reqwest::Client, url: &str, path: &str, fields: &[(
 pub fn indexes(envelope: &Value) -> Vec<u64> {
     envelope["messages"]
         .as_array()
-        .map(|messages| messages.iter().filter_map(|m| m["index"].as_u64()).collect())
+        .map(|messages| {
+            messages
+                .iter()
+                .filter_map(|m| m["index"].as_u64())
+                .collect()
+        })
         .unwrap_or_default()
 }

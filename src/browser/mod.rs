@@ -3,7 +3,9 @@
 //! - [`CookieStore`]: the default state storage, a first-party cookie (`gcState`);
 //! - [`LocalStorageStore`]: state in `localStorage`, falling back to memory when the browser
 //!   refuses it;
-//! - [`BrowserClock`], which reads `Date.now()`.
+//! - [`BrowserClock`], which reads `Date.now()`;
+//! - [`timer`], [`http`] and [`websocket`]: `setTimeout`, `fetch` and `WebSocket` with owned
+//!   callbacks, for the transports.
 //!
 //! Nothing here may panic: a panic kills the page's only wasm instance. Every fallible web call
 //! maps to a [`StorageError`](crate::core::StorageError).
@@ -15,9 +17,20 @@
     clippy::indexing_slicing
 )]
 
+pub mod bayeux;
 mod clock;
 mod cookie_store;
+pub mod http;
+pub mod launch;
+pub mod listeners;
 mod local_storage;
+pub mod oneshot;
+pub mod page;
+pub mod session;
+pub mod state_medium;
+pub mod timer;
+pub mod transport;
+pub mod websocket;
 
 pub use clock::BrowserClock;
 pub use cookie_store::{CookieStore, DEFAULT_COOKIE_NAME};

@@ -175,6 +175,34 @@ pub enum ChatError {
     /// The state storage failed.
     #[error("chat state storage failed: {0}")]
     Storage(#[from] StorageError),
+
+    /// `startSession` got neither a server URL nor a custom transport. GWE throws this
+    /// synchronously as a `TypeError` (see [`type_error_message`](Self::type_error_message)).
+    #[error("either serverUrl or a custom transport must be provided")]
+    MissingServerUrl,
+
+    /// A command or `startSession` argument the caller got wrong, thrown as a `TypeError`
+    /// (e.g. `type must be "url" or "text"`). The text has no `Genesys Chat: ` prefix.
+    #[error("{0}")]
+    InvalidArgument(String),
+
+    /// A command was called after the session ended; GWE throws
+    /// `TypeError('Genesys Chat: session has ended')`.
+    #[error("session has ended")]
+    SessionEnded,
+
+    /// The server sent a response or notification that is not a GMS chat v2 envelope.
+    #[error("invalid response from the chat server: {0}")]
+    BadResponse(String),
+
+    /// A custom transport pushed an event that fails validation. The text is the one GWE uses.
+    #[error("Transport error in {event} event ({reason})")]
+    BadEvent {
+        /// The event name, e.g. `MessageReceived`.
+        event: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl ChatError {
@@ -205,10 +233,32 @@ impl ChatError {
             ChatError::Remote { code, .. } => ErrorCode::from_code(*code),
             ChatError::MissingOption(_) => Some(ErrorCode::MissingParameter),
             ChatError::InvalidOption { .. } => Some(ErrorCode::IncorrectParameter),
+            ChatError::MissingServerUrl => Some(ErrorCode::MissingParameter),
+            ChatError::InvalidArgument(_) => Some(ErrorCode::IncorrectParameter),
+            ChatError::SessionEnded => Some(ErrorCode::ExecutionFailed),
             ChatError::NoSavedState
             | ChatError::StaleState { .. }
             | ChatError::BadState(_)
-            | ChatError::Storage(_) => Some(ErrorCode::Generic),
+            | ChatError::Storage(_)
+            | ChatError::BadResponse(_)
+            | ChatError::BadEvent { .. } => Some(ErrorCode::Generic),
+        }
+    }
+
+    /// The message of the `TypeError` the JS layer throws for this error, or `None` when the
+    /// error is reported as `{error:{code, description}}` (promise rejection or `onError`).
+    ///
+    /// GWE throws (rather than rejects) for caller mistakes: a missing server URL, a wrong
+    /// argument or option, and any command on an ended session. Every such message starts
+    /// with `Genesys Chat: `, e.g. `Genesys Chat: session has ended`.
+    pub fn type_error_message(&self) -> Option<String> {
+        match self {
+            ChatError::MissingServerUrl
+            | ChatError::InvalidArgument(_)
+            | ChatError::SessionEnded
+            | ChatError::MissingOption(_)
+            | ChatError::InvalidOption { .. } => Some(format!("Genesys Chat: {self}")),
+            _ => None,
         }
     }
 
@@ -418,6 +468,52 @@ mod tests {
         let storage = ChatError::from(StorageError::Unavailable("cookies are disabled".into()));
         assert_eq!(storage.code(), 0);
         assert!(storage.description().contains("cookies are disabled"));
+    }
+
+    #[test]
+    fn caller_mistakes_are_type_errors() {
+        assert_eq!(
+            ChatError::MissingServerUrl.type_error_message().as_deref(),
+            Some("Genesys Chat: either serverUrl or a custom transport must be provided")
+        );
+        assert_eq!(ChatError::MissingServerUrl.code(), 2);
+        assert_eq!(
+            ChatError::SessionEnded.type_error_message().as_deref(),
+            Some("Genesys Chat: session has ended")
+        );
+        assert_eq!(ChatError::SessionEnded.code(), 52);
+        let wrong_type = ChatError::InvalidArgument(r#"type must be "url" or "text""#.into());
+        assert_eq!(
+            wrong_type.type_error_message().as_deref(),
+            Some(r#"Genesys Chat: type must be "url" or "text""#)
+        );
+        assert_eq!(wrong_type.code(), 3);
+        let option = ChatError::InvalidOption {
+            option: "maxOfflineDuration",
+            reason: "must be a number".into(),
+        };
+        assert_eq!(
+            option.type_error_message().as_deref(),
+            Some("Genesys Chat: option `maxOfflineDuration` is incorrect: must be a number")
+        );
+        assert!(ChatError::NoSavedState.type_error_message().is_none());
+        assert!(ChatError::remote(101, "x").type_error_message().is_none());
+    }
+
+    #[test]
+    fn transport_failures_are_code_0() {
+        let bad = ChatError::BadEvent {
+            event: "MessageReceived".into(),
+            reason: "index must be a number".into(),
+        };
+        assert_eq!(bad.code(), 0);
+        assert_eq!(
+            bad.description(),
+            "Transport error in MessageReceived event (index must be a number)"
+        );
+        let response = ChatError::BadResponse("`statusCode` must be a number".into());
+        assert_eq!(response.code(), 0);
+        assert!(response.type_error_message().is_none());
     }
 
     #[test]

@@ -4,9 +4,14 @@
 //! inside the page's only wasm instance, so it must not panic on any input.
 //!
 //! - [`error`]: the chat domain's error type and the GWE error-code table;
+//! - [`json`]: a small strict JSON value, parser and serializer (no serde_json in the wasm);
+//! - [`bayeux`]: a sans-IO Bayeux 1.0 (CometD) client state machine (actions out, I/O by adapters);
 //! - [`state`]: the state saved between page loads, its string format and expiry;
 //! - [`storage`]: the [`StateStore`] trait and an in-memory store;
 //! - [`cookie`]: building and parsing `document.cookie` text;
+//! - [`gms`]: GMS chat v2: the response envelope, transcript events, operations (Bayeux, REST);
+//! - [`session`]: the chat session, sans-IO: transcript events in, GWE event payloads out;
+//! - [`options`]: the `startSession` / `restoreSession` options and the derived endpoints;
 //! - [`clock`]: the [`Clock`] trait and a manual clock.
 
 #![cfg_attr(
@@ -14,13 +19,19 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod bayeux;
 pub mod clock;
 pub mod cookie;
 pub mod error;
+pub mod gms;
+pub mod json;
+pub mod options;
+pub mod session;
 pub mod state;
 pub mod storage;
 
 pub use clock::Clock;
 pub use error::{ChatError, ErrorCode};
+pub use json::{Json, JsonError};
 pub use state::{PersistedState, StateDecodeError, TransportKind};
 pub use storage::{MemoryStore, StateStore, StorageError};

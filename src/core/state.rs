@@ -28,6 +28,7 @@
 //! See [`PersistedState::check_fresh`].
 
 use crate::core::error::ChatError;
+use crate::core::json::Json;
 use crate::core::storage::StateStore;
 
 /// The format version written by [`PersistedState::encode`].
@@ -44,6 +45,8 @@ pub enum TransportKind {
     Bayeux,
     /// GMS Chat API v2 over plain HTTP with polling.
     Rest,
+    /// A transport object the page supplied; `restoreSession` needs it passed again.
+    Custom,
 }
 
 impl TransportKind {
@@ -52,6 +55,7 @@ impl TransportKind {
         match self {
             TransportKind::Bayeux => "bayeux",
             TransportKind::Rest => "rest",
+            TransportKind::Custom => "custom",
         }
     }
 
@@ -60,6 +64,7 @@ impl TransportKind {
         match name {
             "bayeux" => Some(TransportKind::Bayeux),
             "rest" => Some(TransportKind::Rest),
+            "custom" => Some(TransportKind::Custom),
             _ => None,
         }
     }
@@ -265,6 +270,78 @@ impl PersistedState {
         }
         state.check_fresh(now_ms, max_offline_secs)?;
         Ok(state)
+    }
+}
+
+impl PersistedState {
+    /// The state as a plain object, for a page's own `stateStorage` (`{read, write}`): GWE
+    /// hands such storages an object, with `sessionId`, `chatServerUrl` and `lastIndex`.
+    pub fn to_json(&self) -> Json {
+        Json::object([
+            ("sessionId", Json::str(&self.session_id)),
+            ("chatServerUrl", Json::str(&self.server_url)),
+            ("service", Json::str(&self.service)),
+            ("secureKey", Json::str(&self.secure_key)),
+            ("userId", Json::str(&self.user_id)),
+            ("alias", Json::str(&self.alias)),
+            ("lastIndex", Json::from(self.last_index)),
+            ("transport", Json::str(self.transport.as_str())),
+            ("savedAt", Json::from(self.saved_at_ms)),
+        ])
+    }
+
+    /// Reads what [`PersistedState::to_json`] wrote. A missing `sessionId` is
+    /// [`ChatError::NoSavedState`]; wrongly typed fields are [`ChatError::BadState`].
+    pub fn from_json(value: &Json) -> Result<Self, ChatError> {
+        if value.is_null() {
+            return Err(ChatError::NoSavedState);
+        }
+        let malformed = |field: &str, reason: &'static str| -> ChatError {
+            StateDecodeError::Malformed {
+                field: field.to_owned(),
+                reason,
+            }
+            .into()
+        };
+        if value.as_object().is_none() {
+            return Err(malformed("state", "not an object"));
+        }
+        let text = |key: &'static str| -> Result<String, ChatError> {
+            match value.get(key) {
+                None | Some(Json::Null) => Ok(String::new()),
+                Some(Json::String(text)) => Ok(text.clone()),
+                Some(_) => Err(malformed(key, "not a string")),
+            }
+        };
+        let number = |key: &'static str| -> Result<u64, ChatError> {
+            match value.get(key) {
+                None | Some(Json::Null) => Ok(0),
+                Some(found) => found
+                    .as_u64()
+                    .ok_or_else(|| malformed(key, "not a whole number")),
+            }
+        };
+        let session_id = text("sessionId")?;
+        if session_id.is_empty() {
+            return Err(ChatError::NoSavedState);
+        }
+        let transport_name = text("transport")?;
+        Ok(PersistedState {
+            session_id,
+            server_url: text("chatServerUrl")?,
+            service: text("service")?,
+            secure_key: text("secureKey")?,
+            user_id: text("userId")?,
+            alias: text("alias")?,
+            last_index: number("lastIndex")?,
+            transport: if transport_name.is_empty() {
+                TransportKind::default()
+            } else {
+                TransportKind::from_name(&transport_name)
+                    .ok_or_else(|| malformed("transport", "unknown transport"))?
+            },
+            saved_at_ms: number("savedAt")?,
+        })
     }
 }
 
@@ -814,5 +891,57 @@ mod tests {
         assert_eq!(fnv1a32(b""), 0x811c_9dc5);
         assert_eq!(fnv1a32(b"a"), 0xe40c_292c);
         assert_eq!(fnv1a32(b"foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
+    fn the_object_form_round_trips_and_refuses_bad_fields() {
+        let state = PersistedState {
+            session_id: "00048aAPEQJ8000U".into(),
+            server_url: "https://chat.example".into(),
+            service: "customer-support".into(),
+            secure_key: "4ee15d7e1c343c8e".into(),
+            user_id: "007555677B20000A".into(),
+            alias: "117".into(),
+            last_index: 17,
+            transport: TransportKind::Custom,
+            saved_at_ms: 1_700_000_000_000,
+        };
+        let json = state.to_json();
+        assert_eq!(
+            json.get("chatServerUrl").and_then(Json::as_str),
+            Some("https://chat.example")
+        );
+        assert_eq!(PersistedState::from_json(&json), Ok(state));
+        // A GWE-style minimal state object is enough.
+        let minimal =
+            Json::parse(r#"{"sessionId":"s1","chatServerUrl":"u","lastIndex":0}"#).unwrap();
+        let read = PersistedState::from_json(&minimal).unwrap();
+        assert_eq!(
+            (read.session_id.as_str(), read.transport),
+            ("s1", TransportKind::Bayeux)
+        );
+        assert_eq!(
+            PersistedState::from_json(&Json::Null),
+            Err(ChatError::NoSavedState)
+        );
+        assert_eq!(
+            PersistedState::from_json(&Json::object([("lastIndex", Json::from(3u64))])),
+            Err(ChatError::NoSavedState)
+        );
+        for bad in [
+            r#"{"sessionId":5}"#,
+            r#"{"sessionId":"s","lastIndex":-1}"#,
+            r#"{"sessionId":"s","transport":"pigeon"}"#,
+            "[1]",
+        ] {
+            let value = Json::parse(bad).unwrap();
+            assert!(
+                matches!(
+                    PersistedState::from_json(&value),
+                    Err(ChatError::BadState(_))
+                ),
+                "{bad}"
+            );
+        }
     }
 }

@@ -9,6 +9,12 @@
     clippy::indexing_slicing
 )]
 
+mod chat;
+mod errors;
+mod promise;
+
+pub use chat::{Chat, Session, Transports};
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// The version of the hotline SDK, e.g. `"0.1.0"`.

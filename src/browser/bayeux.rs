@@ -1,0 +1,305 @@
+//! Runs the sans-IO [`BayeuxClient`] in the browser: it performs the machine's actions with
+//! `fetch` (long-polling), a `WebSocket`, and `setTimeout`, and feeds back what happens.
+//!
+//! Every callback (timers, socket handlers, responses) holds only a `Weak` reference to the
+//! connection, so dropping the last [`BayeuxConnection`] stops everything; closures are owned
+//! by the timers and the socket that use them, never leaked.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::rc::{Rc, Weak};
+
+use super::http::{self, Body};
+use super::timer::Timeout;
+use super::websocket::{websocket_url, Socket, SocketEvent};
+use crate::core::bayeux::{
+    Action, BayeuxClient, BayeuxConfig, ConnectionType, PublishId, RequestId, State, Timer,
+};
+use crate::core::json::Json;
+
+/// What the connection reports to its owner.
+#[derive(Debug, Clone)]
+pub enum BayeuxEvent {
+    State(State),
+    Handshaken {
+        rehandshake: bool,
+    },
+    Interrupted,
+    Continued,
+    Deliver {
+        channel: String,
+        data: Json,
+    },
+    PublishAcked {
+        id: PublishId,
+        successful: bool,
+        error: Option<String>,
+    },
+    SubscribeAcked {
+        subscription: String,
+        successful: bool,
+        error: Option<String>,
+    },
+}
+
+struct Inner {
+    url: String,
+    machine: RefCell<BayeuxClient>,
+    socket: RefCell<Option<Socket>>,
+    /// Frames written before the socket opened.
+    socket_backlog: RefCell<Vec<String>>,
+    timers: RefCell<HashMap<Timer, Timeout>>,
+    /// Long-polling requests the machine gave up on: their answers are ignored.
+    aborted: RefCell<HashSet<RequestId>>,
+    handler: Box<dyn Fn(BayeuxEvent)>,
+    stopped: Cell<bool>,
+}
+
+/// A Bayeux client connection; cheap to clone.
+#[derive(Clone)]
+pub struct BayeuxConnection {
+    inner: Rc<Inner>,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+impl BayeuxConnection {
+    /// `url` is the http(s) Bayeux endpoint (e.g. `https://host/cometd`).
+    pub fn new(url: String, config: BayeuxConfig, handler: impl Fn(BayeuxEvent) + 'static) -> Self {
+        Self {
+            inner: Rc::new(Inner {
+                url,
+                machine: RefCell::new(BayeuxClient::new(config, js_sys::Math::random)),
+                socket: RefCell::new(None),
+                socket_backlog: RefCell::new(Vec::new()),
+                timers: RefCell::new(HashMap::new()),
+                aborted: RefCell::new(HashSet::new()),
+                handler: Box::new(handler),
+                stopped: Cell::new(false),
+            }),
+        }
+    }
+
+    pub fn start(&self) {
+        let actions = self.inner.machine.borrow_mut().start(now_ms());
+        perform(&self.inner, actions);
+    }
+
+    pub fn subscribe(&self, channel: &str) {
+        let actions = self.inner.machine.borrow_mut().subscribe(channel);
+        perform(&self.inner, actions);
+    }
+
+    pub fn publish(&self, channel: &str, data: Json) -> PublishId {
+        let (id, actions) = self.inner.machine.borrow_mut().publish(channel, data);
+        perform(&self.inner, actions);
+        id
+    }
+
+    pub fn state(&self) -> State {
+        self.inner.machine.borrow().state()
+    }
+
+    /// Says goodbye to the server and stops: no timers, no socket, nothing reported after.
+    pub fn disconnect(&self) {
+        let actions = self.inner.machine.borrow_mut().disconnect(now_ms());
+        perform(&self.inner, actions);
+        self.inner.stopped.set(true);
+        self.inner.timers.borrow_mut().clear();
+        discard_socket(&self.inner);
+    }
+}
+
+/// Performs the machine's actions in order.
+fn perform(inner: &Rc<Inner>, actions: Vec<Action>) {
+    for action in actions {
+        match action {
+            Action::Send {
+                request_id,
+                messages,
+                connection_type,
+                timeout_ms,
+                ..
+            } => match connection_type {
+                ConnectionType::LongPolling => post(inner, request_id, messages, timeout_ms),
+                ConnectionType::WebSocket => write_frame(inner, messages),
+            },
+            Action::Abort { request_id } => {
+                inner.aborted.borrow_mut().insert(request_id);
+            }
+            Action::CloseWebSocket | Action::UseTransport(_) => discard_socket(inner),
+            Action::SetTimer { timer, delay_ms } => arm(inner, timer, delay_ms),
+            Action::CancelTimer(timer) => {
+                inner.timers.borrow_mut().remove(&timer);
+            }
+            Action::StateChanged(state) => notify(inner, BayeuxEvent::State(state)),
+            Action::Handshaken { rehandshake, .. } => {
+                notify(inner, BayeuxEvent::Handshaken { rehandshake })
+            }
+            Action::Interrupted => notify(inner, BayeuxEvent::Interrupted),
+            Action::Continued => notify(inner, BayeuxEvent::Continued),
+            Action::Deliver { channel, data } => {
+                notify(inner, BayeuxEvent::Deliver { channel, data })
+            }
+            Action::PublishAcked {
+                id,
+                successful,
+                error,
+            } => notify(
+                inner,
+                BayeuxEvent::PublishAcked {
+                    id,
+                    successful,
+                    error,
+                },
+            ),
+            Action::SubscribeAcked {
+                subscription,
+                successful,
+                error,
+            } => notify(
+                inner,
+                BayeuxEvent::SubscribeAcked {
+                    subscription,
+                    successful,
+                    error,
+                },
+            ),
+        }
+    }
+}
+
+fn notify(inner: &Rc<Inner>, event: BayeuxEvent) {
+    if !inner.stopped.get() {
+        (inner.handler)(event);
+    }
+}
+
+/// One long-polling request; its answer goes back to the machine.
+fn post(inner: &Rc<Inner>, request_id: RequestId, messages: String, timeout_ms: u64) {
+    let weak = Rc::downgrade(inner);
+    let url = inner.url.clone();
+    // The machine runs its own request timer; the fetch gets a little longer so that the
+    // machine's verdict comes first.
+    let fetch_timeout = u32::try_from(timeout_ms.saturating_add(2_000)).unwrap_or(u32::MAX);
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = http::request("POST", &url, Body::Json(&messages), fetch_timeout).await;
+        let Some(inner) = weak.upgrade() else { return };
+        if inner.stopped.get() || inner.aborted.borrow_mut().remove(&request_id) {
+            return;
+        }
+        let actions = match result {
+            Ok(body) => inner
+                .machine
+                .borrow_mut()
+                .receive_http(now_ms(), request_id, &body),
+            Err(_) => inner
+                .machine
+                .borrow_mut()
+                .request_failed(now_ms(), request_id),
+        };
+        perform(&inner, actions);
+    });
+}
+
+/// Writes a frame on the socket, opening it first when there is none.
+fn write_frame(inner: &Rc<Inner>, frame: String) {
+    let mut socket = inner.socket.borrow_mut();
+    if socket.is_none() {
+        let weak = Rc::downgrade(inner);
+        match Socket::open(&websocket_url(&inner.url), move |event| {
+            on_socket_event(&weak, event)
+        }) {
+            Ok(opened) => *socket = Some(opened),
+            Err(_) => {
+                drop(socket);
+                // Could not even create it (e.g. blocked by policy): the machine falls back.
+                let weak = Rc::downgrade(inner);
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Some(inner) = weak.upgrade() {
+                        let actions = inner.machine.borrow_mut().websocket_closed(now_ms());
+                        perform(&inner, actions);
+                    }
+                });
+                return;
+            }
+        }
+    }
+    match socket.as_ref() {
+        Some(open) if open.is_open() => {
+            if open.send(&frame).is_err() {
+                inner.socket_backlog.borrow_mut().push(frame);
+            }
+        }
+        _ => inner.socket_backlog.borrow_mut().push(frame),
+    }
+}
+
+fn on_socket_event(weak: &Weak<Inner>, event: SocketEvent) {
+    let Some(inner) = weak.upgrade() else { return };
+    if inner.stopped.get() {
+        return;
+    }
+    let actions = match event {
+        SocketEvent::Open => {
+            let backlog: Vec<String> = inner.socket_backlog.borrow_mut().drain(..).collect();
+            if let Some(socket) = inner.socket.borrow().as_ref() {
+                for frame in backlog {
+                    let _ = socket.send(&frame);
+                }
+            }
+            return;
+        }
+        SocketEvent::Text(text) => inner
+            .machine
+            .borrow_mut()
+            .receive_websocket(now_ms(), &text),
+        SocketEvent::Closed { .. } => {
+            discard_socket(&inner);
+            inner.machine.borrow_mut().websocket_closed(now_ms())
+        }
+    };
+    perform(&inner, actions);
+}
+
+/// Closes and forgets the socket. It is dropped on a later turn: this may run inside one of
+/// the socket's own handlers, and a closure must not be freed while it runs.
+fn discard_socket(inner: &Rc<Inner>) {
+    inner.socket_backlog.borrow_mut().clear();
+    if let Some(socket) = inner.socket.borrow_mut().take() {
+        wasm_bindgen_futures::spawn_local(async move { drop(socket) });
+    }
+}
+
+fn arm(inner: &Rc<Inner>, timer: Timer, delay_ms: u64) {
+    let weak = Rc::downgrade(inner);
+    let fired = move || {
+        let Some(inner) = weak.upgrade() else { return };
+        // Freed on a later turn: this runs inside the timer's own closure.
+        let spent = inner.timers.borrow_mut().remove(&timer);
+        wasm_bindgen_futures::spawn_local(async move { drop(spent) });
+        if inner.stopped.get() {
+            return;
+        }
+        let actions = inner.machine.borrow_mut().timer_fired(now_ms(), timer);
+        perform(&inner, actions);
+    };
+    match Timeout::new(delay_ms as f64, fired) {
+        Ok(timeout) => {
+            // Replacing an armed timer clears it (not from inside its own callback).
+            let replaced = inner.timers.borrow_mut().insert(timer, timeout);
+            drop(replaced);
+        }
+        Err(_) => {
+            // No timers at all: nothing sensible is left to do but report the failure.
+            notify(
+                inner,
+                BayeuxEvent::State(State::Terminated {
+                    error: Some("setTimeout is not available".into()),
+                }),
+            );
+        }
+    }
+}

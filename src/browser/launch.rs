@@ -1,0 +1,226 @@
+//! From the page's options to a [`ChatRuntime`]: `startSession` and `restoreSession`.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::listeners::from_js;
+use super::page::page_context;
+use super::session::{ChatRuntime, RuntimeParts, TransportChoice};
+use super::state_medium::StateMedium;
+use super::transport::StartRequest;
+use super::{CookieStore, LocalStorageStore};
+use crate::core::json::Json;
+use crate::core::options::{ChatOptions, Endpoints, GivenObjects, StorageKind};
+use crate::core::session::ChatSession;
+use crate::core::state::{PersistedState, TransportKind};
+use crate::core::ChatError;
+
+/// The marker property of the descriptor `chat.transports.rest(…)` returns.
+pub const REST_TRANSPORT_MARKER: &str = "hotlineTransport";
+const REST_TRANSPORT_NAME: &str = "gms-rest";
+
+/// The options that are objects or functions, kept out of the JSON the core parses.
+const OBJECT_OPTIONS: [&str; 3] = ["transport", "stateStorage", "logger"];
+
+struct PageOptions {
+    json: Json,
+    transport: Option<JsValue>,
+    state_storage: Option<JsValue>,
+    logger: Option<Function>,
+}
+
+fn member(object: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()
+        .filter(|value| !value.is_undefined() && !value.is_null())
+}
+
+/// Splits the options into plain JSON values and the objects.
+fn read_options(options: &JsValue) -> PageOptions {
+    if !options.is_object() {
+        return PageOptions {
+            json: Json::Null,
+            transport: None,
+            state_storage: None,
+            logger: None,
+        };
+    }
+    let plain = Object::new();
+    for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
+        let Some(name) = key.as_string() else {
+            continue;
+        };
+        if OBJECT_OPTIONS.contains(&name.as_str()) {
+            continue;
+        }
+        if let Some(value) = member(options, &name) {
+            let _ = Reflect::set(&plain, &key, &value);
+        }
+    }
+    PageOptions {
+        json: from_js(&plain),
+        transport: member(options, "transport").filter(JsValue::is_object),
+        state_storage: member(options, "stateStorage").filter(JsValue::is_object),
+        logger: member(options, "logger").and_then(|f| f.dyn_into::<Function>().ok()),
+    }
+}
+
+impl PageOptions {
+    fn given(&self) -> GivenObjects {
+        GivenObjects {
+            transport: self.transport.is_some(),
+            state_storage: self.state_storage.is_some(),
+            logger: self.logger.is_some(),
+        }
+    }
+
+    /// The REST descriptor's `{serverUrl, service}`, when the transport is one.
+    fn rest_transport(&self) -> Option<(String, String)> {
+        let transport = self.transport.as_ref()?;
+        let marker = member(transport, REST_TRANSPORT_MARKER)?.as_string()?;
+        if marker != REST_TRANSPORT_NAME {
+            return None;
+        }
+        let text = |key| member(transport, key).and_then(|v| v.as_string());
+        Some((
+            text("serverUrl")?,
+            text("service").unwrap_or_else(|| "customer-support".into()),
+        ))
+    }
+
+    fn medium(&self, options: &ChatOptions) -> Result<StateMedium, ChatError> {
+        if let Some(storage) = &self.state_storage {
+            return StateMedium::from_page_object(storage);
+        }
+        Ok(match options.storage {
+            StorageKind::LocalStorage => StateMedium::LocalStorage(LocalStorageStore::new()),
+            StorageKind::Cookie => {
+                StateMedium::Cookie(CookieStore::new(options.max_offline_secs())?)
+            }
+        })
+    }
+}
+
+/// `chat.transports.rest({serverUrl, service})`: a descriptor that `startSession` recognises.
+pub fn rest_transport_descriptor(options: &JsValue) -> Result<JsValue, ChatError> {
+    let server_url = member(options, "serverUrl")
+        .and_then(|v| v.as_string())
+        .ok_or(ChatError::MissingOption("serverUrl"))?;
+    let service = member(options, "service")
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "customer-support".into());
+    let descriptor = Object::new();
+    let set = |key: &str, value: &str| {
+        Reflect::set(
+            &descriptor,
+            &JsValue::from_str(key),
+            &JsValue::from_str(value),
+        )
+    };
+    let _ = set(REST_TRANSPORT_MARKER, REST_TRANSPORT_NAME);
+    let _ = set("serverUrl", &server_url);
+    let _ = set("service", &service);
+    Ok(descriptor.into())
+}
+
+/// A runtime for a new chat, and the request that starts it.
+pub fn prepare_start(options: &JsValue) -> Result<(Rc<ChatRuntime>, StartRequest), ChatError> {
+    let page_options = read_options(options);
+    let mut parsed = ChatOptions::parse_start(&page_options.json, page_options.given())?;
+    let rest = page_options.rest_transport();
+    if let Some((server_url, service)) = &rest {
+        parsed.server_url = Some(server_url.clone());
+        parsed.service = service.clone();
+    }
+    let endpoints = parsed.endpoints();
+    let (choice, kind) = match (&page_options.transport, &rest) {
+        (Some(_), Some(_)) => (TransportChoice::Rest, TransportKind::Rest),
+        (Some(object), None) => (
+            TransportChoice::Custom(object.clone()),
+            TransportKind::Custom,
+        ),
+        (None, _) => (
+            TransportChoice::Bayeux {
+                websockets: !parsed.disable_websockets,
+            },
+            TransportKind::Bayeux,
+        ),
+    };
+    let page = page_context();
+    let user_data = parsed.user_data_with_defaults(&page);
+    let request = StartRequest {
+        operation: parsed.request_chat(&page),
+        username: parsed.username.clone(),
+        subject: parsed.subject.clone(),
+        user_data: user_data.clone(),
+    };
+    let state = PersistedState {
+        server_url: endpoints
+            .as_ref()
+            .map(|e| e.server_url.clone())
+            .unwrap_or_default(),
+        service: parsed.service.clone(),
+        transport: kind,
+        ..PersistedState::default()
+    };
+    let runtime = ChatRuntime::new(
+        RuntimeParts {
+            model: ChatSession::new(),
+            medium: page_options.medium(&parsed)?,
+            state,
+            endpoints,
+            max_offline_secs: parsed.max_offline_secs(),
+            logger: page_options.logger.clone(),
+            user_data,
+        },
+        choice,
+    )?;
+    Ok((runtime, request))
+}
+
+/// A runtime for the saved chat, when there is fresh saved state.
+pub fn prepare_restore(options: &JsValue) -> Result<Rc<ChatRuntime>, ChatError> {
+    let page_options = read_options(options);
+    let parsed = ChatOptions::parse_restore(&page_options.json, page_options.given())?;
+    let medium = page_options.medium(&parsed)?;
+    let state = match medium.load(js_sys::Date::now() as u64, parsed.max_offline_secs()) {
+        Ok(state) => state,
+        Err(error) => {
+            // Stale or unreadable state is of no use to anyone: forget it.
+            if !matches!(error, ChatError::Storage(_)) {
+                let _ = medium.clear();
+            }
+            return Err(error);
+        }
+    };
+    let choice = match (&page_options.transport, state.transport) {
+        (Some(object), _) if page_options.rest_transport().is_none() => {
+            TransportChoice::Custom(object.clone())
+        }
+        (_, TransportKind::Rest) => TransportChoice::Rest,
+        (_, TransportKind::Bayeux) => TransportChoice::Bayeux {
+            websockets: !parsed.disable_websockets,
+        },
+        (_, TransportKind::Custom) => {
+            return Err(ChatError::InvalidArgument(
+                "the saved chat used a custom transport: pass it again as options.transport".into(),
+            ))
+        }
+    };
+    let endpoints = Endpoints::new(&state.server_url, &state.service);
+    let runtime = ChatRuntime::new(
+        RuntimeParts {
+            model: ChatSession::restored(state.last_index),
+            medium,
+            max_offline_secs: parsed.max_offline_secs(),
+            logger: page_options.logger.clone(),
+            endpoints,
+            state,
+            user_data: Json::object::<String>([]),
+        },
+        choice,
+    )?;
+    Ok(runtime)
+}

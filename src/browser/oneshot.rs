@@ -1,0 +1,60 @@
+//! A one-value channel between callbacks and an `async` caller, woken through a JS Promise
+//! (no executor of our own: wasm-bindgen-futures runs the futures).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+
+/// Sends one value; dropping it unsent wakes the receiver with nothing.
+pub struct Sender<T> {
+    slot: Rc<RefCell<Option<T>>>,
+    resolve: Option<Function>,
+}
+
+pub struct Receiver<T> {
+    slot: Rc<RefCell<Option<T>>>,
+    promise: Promise,
+}
+
+pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
+    let slot = Rc::new(RefCell::new(None));
+    let mut resolve = None;
+    let promise = Promise::new(&mut |res, _rej| resolve = Some(res));
+    (
+        Sender {
+            slot: slot.clone(),
+            resolve,
+        },
+        Receiver { slot, promise },
+    )
+}
+
+impl<T> Sender<T> {
+    pub fn send(mut self, value: T) {
+        *self.slot.borrow_mut() = Some(value);
+        self.wake();
+    }
+
+    fn wake(&mut self) {
+        if let Some(resolve) = self.resolve.take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        self.wake();
+    }
+}
+
+impl<T> Receiver<T> {
+    /// The value, or `None` when the sender was dropped without sending.
+    pub async fn recv(self) -> Option<T> {
+        let _ = JsFuture::from(self.promise).await;
+        self.slot.borrow_mut().take()
+    }
+}

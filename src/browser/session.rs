@@ -1,0 +1,461 @@
+//! A live chat session in the page: the core session model, a transport, the page's
+//! callbacks, and the saved state.
+//!
+//! Everything the transport reports goes through [`ChatRuntime::on_transport_event`]: into
+//! the model (which drops duplicates by index and shapes the GWE payloads), out to the
+//! callbacks, and into the saved state. The state is saved whenever the last index changes,
+//! when the page is hidden or left, and on a heartbeat, so that `restoreSession` measures
+//! `maxOfflineDuration` from when the page was really gone.
+
+use std::cell::{OnceCell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+
+use super::http::{self, Body};
+use super::listeners::Listeners;
+use super::page::LeaveHooks;
+use super::state_medium::StateMedium;
+use super::timer::Timeout;
+use super::transport::custom::CustomChat;
+use super::transport::{server_unavailable, StartRequest, Transport, TransportEvent};
+use crate::core::gms::{form_encode, Credentials, Envelope, Operation};
+use crate::core::json::Json;
+use crate::core::options::Endpoints;
+use crate::core::session::{
+    parse_from_index, parse_send_message, parse_send_typing, parse_set_user_data, transcript_json,
+    transcript_payload, ChatSession, Emitted, EndReason, GweEvent, Origin,
+};
+use crate::core::state::{PersistedState, TransportKind};
+use crate::core::ChatError;
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// What a new runtime needs.
+pub struct RuntimeParts {
+    pub model: ChatSession,
+    pub medium: StateMedium,
+    pub state: PersistedState,
+    /// The GMS endpoints (absent for a custom transport).
+    pub endpoints: Option<Endpoints>,
+    pub max_offline_secs: u64,
+    pub logger: Option<Function>,
+    /// The user data sent with the request (GMS has no way to read it back).
+    pub user_data: Json,
+}
+
+pub struct ChatRuntime {
+    model: RefCell<ChatSession>,
+    transport: OnceCell<Transport>,
+    medium: StateMedium,
+    state: RefCell<PersistedState>,
+    endpoints: Option<Endpoints>,
+    listeners: Listeners,
+    user_data: RefCell<Json>,
+    max_offline_secs: u64,
+    logger: Option<Function>,
+    leave_hooks: RefCell<Option<LeaveHooks>>,
+    heartbeat: RefCell<Option<Timeout>>,
+}
+
+/// How a runtime builds its transport: the transport's sink must point back at the runtime.
+pub enum TransportChoice {
+    Bayeux { websockets: bool },
+    Rest,
+    Custom(JsValue),
+}
+
+impl ChatRuntime {
+    pub fn new(parts: RuntimeParts, choice: TransportChoice) -> Result<Rc<Self>, ChatError> {
+        let runtime = Rc::new(Self {
+            model: RefCell::new(parts.model),
+            transport: OnceCell::new(),
+            medium: parts.medium,
+            state: RefCell::new(parts.state),
+            endpoints: parts.endpoints,
+            listeners: Listeners::default(),
+            user_data: RefCell::new(parts.user_data),
+            max_offline_secs: parts.max_offline_secs,
+            logger: parts.logger,
+            leave_hooks: RefCell::new(None),
+            heartbeat: RefCell::new(None),
+        });
+        let weak = Rc::downgrade(&runtime);
+        let sink: super::transport::Sink = Rc::new(move |event| {
+            if let Some(runtime) = weak.upgrade() {
+                runtime.on_transport_event(event);
+            }
+        });
+        let transport = match (choice, &runtime.endpoints) {
+            (TransportChoice::Custom(object), _) => {
+                Transport::Custom(Rc::new(CustomChat::new(object, sink)?))
+            }
+            (TransportChoice::Bayeux { websockets }, Some(endpoints)) => {
+                Transport::Bayeux(super::transport::bayeux::BayeuxChat::new(
+                    endpoints.bayeux_url.clone(),
+                    endpoints.channel.clone(),
+                    websockets,
+                    sink,
+                ))
+            }
+            (TransportChoice::Rest, Some(endpoints)) => Transport::Rest(
+                super::transport::rest::RestChat::new(endpoints.rest_base.clone(), sink),
+            ),
+            (_, None) => return Err(ChatError::MissingServerUrl),
+        };
+        let _ = runtime.transport.set(transport);
+        Ok(runtime)
+    }
+
+    fn transport(&self) -> Result<&Transport, ChatError> {
+        self.transport.get().ok_or_else(server_unavailable)
+    }
+
+    fn log(&self, message: &str) {
+        if let Some(logger) = &self.logger {
+            let _ = logger.call1(&JsValue::UNDEFINED, &JsValue::from_str(message));
+        }
+    }
+
+    /// Starts the chat on the server; on success the state is saved and kept saved.
+    pub async fn start(self: &Rc<Self>, request: StartRequest) -> Result<(), ChatError> {
+        let (credentials, first) = self.transport()?.start(request).await?;
+        {
+            let mut state = self.state.borrow_mut();
+            state.session_id = credentials.chat_id.clone();
+            state.secure_key = credentials.secure_key.clone();
+            state.user_id = credentials.user_id.clone();
+            state.alias = credentials.alias.clone();
+        }
+        self.log(&format!("hotline: chat {} started", credentials.chat_id));
+        if let Some(envelope) = first {
+            self.take_envelope(&envelope);
+        }
+        self.save();
+        self.keep_saving();
+        Ok(())
+    }
+
+    /// Reattaches to the saved chat: the transcript is fetched again from the start, the part
+    /// already seen is replayed as `restored`, and what was missed follows.
+    pub async fn resume(self: &Rc<Self>) -> Result<(), ChatError> {
+        let state = self.state.borrow().clone();
+        let credentials = Credentials {
+            chat_id: state.session_id.clone(),
+            user_id: state.user_id.clone(),
+            secure_key: state.secure_key.clone(),
+            alias: state.alias.clone(),
+        };
+        let position = self.model.borrow().notification_position();
+        let transport = self.transport()?;
+        if let Transport::Custom(custom) = transport {
+            custom.resume(credentials);
+            custom.init().await?;
+            let events = custom.transcript(0).await?;
+            let emitted = self
+                .model
+                .borrow_mut()
+                .ingest_raw(&events, Origin::Restored, now_ms());
+            self.emit(emitted);
+        } else if let Some(envelope) = transport.resume(credentials, position).await? {
+            self.take_envelope(&envelope);
+        }
+        self.log(&format!("hotline: chat {} restored", state.session_id));
+        self.save();
+        self.keep_saving();
+        Ok(())
+    }
+
+    /// Saves on page hide/leave and on a heartbeat.
+    fn keep_saving(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        *self.leave_hooks.borrow_mut() = Some(LeaveHooks::new(move || {
+            if let Some(runtime) = weak.upgrade() {
+                runtime.save();
+            }
+        }));
+        self.arm_heartbeat();
+    }
+
+    fn arm_heartbeat(self: &Rc<Self>) {
+        // Half the restore window, so the saved time is never older than the window allows
+        // even when no page event fires (mobile browsers, crashes).
+        let period = (self.max_offline_secs as f64 * 500.0).clamp(1_000.0, 60_000.0);
+        let weak: Weak<Self> = Rc::downgrade(self);
+        let timeout = Timeout::new(period, move || {
+            if let Some(runtime) = weak.upgrade() {
+                if !runtime.model.borrow().is_ended() {
+                    runtime.save();
+                    runtime.arm_heartbeat();
+                }
+            }
+        });
+        // Replaced from inside the previous heartbeat's callback: free it on a later turn.
+        let previous = self.heartbeat.replace(timeout.ok());
+        wasm_bindgen_futures::spawn_local(async move { drop(previous) });
+    }
+
+    fn save(&self) {
+        if self.model.borrow().is_ended() {
+            return;
+        }
+        let mut state = self.state.borrow_mut();
+        state.last_index = self.model.borrow().last_index();
+        if let Err(error) = self.medium.save(&mut state, now_ms() as u64) {
+            drop(state);
+            self.log(&format!("hotline: could not save the chat state: {error}"));
+        }
+    }
+
+    fn emit(&self, emitted: Vec<Emitted>) {
+        for Emitted { event, payload } in emitted {
+            self.listeners.emit(event, &payload);
+        }
+    }
+
+    fn emit_one(&self, emitted: Option<Emitted>) {
+        self.emit(emitted.into_iter().collect());
+    }
+
+    fn take_envelope(&self, envelope: &Envelope) {
+        let before = self.model.borrow().last_index();
+        let emitted = self.model.borrow_mut().ingest_envelope(envelope, now_ms());
+        self.emit(emitted);
+        self.after_news(before);
+    }
+
+    /// Saves a new last index, and winds down once the session has ended.
+    fn after_news(&self, index_before: u64) {
+        if self.model.borrow().is_ended() {
+            self.finish();
+        } else if self.model.borrow().last_index() != index_before {
+            self.save();
+        }
+    }
+
+    pub fn on_transport_event(self: &Rc<Self>, event: TransportEvent) {
+        let before = self.model.borrow().last_index();
+        match event {
+            TransportEvent::Envelope(envelope) => return self.take_envelope(&envelope),
+            TransportEvent::Raw(events) => {
+                let emitted = self
+                    .model
+                    .borrow_mut()
+                    .ingest_raw(&events, Origin::Live, now_ms());
+                self.emit(emitted);
+            }
+            TransportEvent::Interrupted => {
+                let emitted = self.model.borrow_mut().interrupted(now_ms());
+                self.emit_one(emitted);
+            }
+            TransportEvent::Continued => {
+                let emitted = self.model.borrow_mut().continued(now_ms());
+                self.emit_one(emitted);
+            }
+            TransportEvent::Reconnected => {
+                let runtime = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let position = runtime.model.borrow().notification_position();
+                    if let Ok(transport) = runtime.transport() {
+                        if let Err(error) = transport.catch_up(position).await {
+                            runtime.on_transport_event(TransportEvent::Error(error));
+                        }
+                    }
+                });
+            }
+            TransportEvent::Error(error) => {
+                let emitted = self.model.borrow_mut().error(&error);
+                self.emit_one(emitted);
+            }
+            TransportEvent::Failed(error) => {
+                let emitted = self.model.borrow_mut().error(&error);
+                self.emit_one(emitted);
+                let ended = self.model.borrow_mut().end(EndReason::Error);
+                self.emit_one(ended);
+            }
+        }
+        self.after_news(before);
+    }
+
+    /// After the end: the state is forgotten and the transport stops.
+    fn finish(&self) {
+        self.leave_hooks.borrow_mut().take();
+        let heartbeat = self.heartbeat.borrow_mut().take();
+        wasm_bindgen_futures::spawn_local(async move { drop(heartbeat) });
+        if let Err(error) = self.medium.clear() {
+            self.log(&format!("hotline: could not clear the chat state: {error}"));
+        }
+        if let Some(transport) = self.transport.get() {
+            transport.close();
+        }
+    }
+
+    // ---- commands -----------------------------------------------------------------------
+
+    /// Checks that commands are allowed; after the end this is GWE's TypeError.
+    pub fn check_active(&self) -> Result<(), ChatError> {
+        self.model.borrow().check_active()
+    }
+
+    async fn run(&self, operation: Operation) -> Result<(), ChatError> {
+        let reply = self.transport()?.command(operation).await?;
+        if let Some(envelope) = reply {
+            self.take_envelope(&envelope);
+        }
+        Ok(())
+    }
+
+    pub fn prepare_send_message(&self, argument: &Json) -> Result<Operation, ChatError> {
+        self.check_active()?;
+        parse_send_message(argument)
+    }
+
+    pub fn prepare_send_typing(&self, argument: &Json) -> Result<Operation, ChatError> {
+        self.check_active()?;
+        parse_send_typing(argument)
+    }
+
+    pub fn prepare_set_user_data(&self, argument: &Json) -> Result<Operation, ChatError> {
+        self.check_active()?;
+        parse_set_user_data(argument)
+    }
+
+    /// Runs a prepared command.
+    pub async fn command(&self, operation: Operation) -> Result<(), ChatError> {
+        let updated = match &operation {
+            Operation::UpdateData { user_data } => Some(user_data.clone()),
+            _ => None,
+        };
+        self.run(operation).await?;
+        if let Some(Json::Object(members)) = updated {
+            let mut known = self.user_data.borrow_mut();
+            for (key, value) in members {
+                if value.is_null() {
+                    known.remove(&key);
+                } else {
+                    known.set(key, value);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `getUserData(key)` → `{userData: {key: value}}`.
+    pub async fn get_user_data(&self, key: String) -> Result<Json, ChatError> {
+        self.check_active()?;
+        if let Transport::Custom(custom) = self.transport()? {
+            return Ok(Json::object([(
+                "userData",
+                custom.get_user_data(&key).await?,
+            )]));
+        }
+        let mut found = Json::object::<String>([]);
+        if let Some(value) = self.user_data.borrow().get(&key) {
+            found.set(key, value.clone());
+        }
+        Ok(Json::object([("userData", found)]))
+    }
+
+    /// `deleteUserData(key)`: over GMS, an `updateData` that sets the key to null.
+    pub async fn delete_user_data(&self, key: String) -> Result<(), ChatError> {
+        self.check_active()?;
+        if let Transport::Custom(custom) = self.transport()? {
+            return custom.delete_user_data(&key).await;
+        }
+        self.command(Operation::UpdateData {
+            user_data: Json::object([(key, Json::Null)]),
+        })
+        .await
+    }
+
+    /// `getTranscript({fromIndex})` → `{transcript: [rawEvent…]}`; fires no events.
+    pub async fn get_transcript(&self, argument: &Json) -> Result<Json, ChatError> {
+        self.check_active()?;
+        let from_index = parse_from_index(argument)?;
+        if let Transport::Custom(custom) = self.transport()? {
+            return Ok(transcript_json(&custom.transcript(from_index).await?));
+        }
+        let endpoints = self.endpoints.as_ref().ok_or_else(server_unavailable)?;
+        let credentials = {
+            let state = self.state.borrow();
+            Credentials {
+                chat_id: state.session_id.clone(),
+                user_id: state.user_id.clone(),
+                secure_key: state.secure_key.clone(),
+                alias: state.alias.clone(),
+            }
+        };
+        // GMS 1-based positions; GWE's fromIndex is 0-based.
+        let position = from_index.saturating_add(1);
+        let refresh = Operation::RequestNotifications {
+            transcript_position: Some(position),
+        };
+        let url = refresh.rest_url(&endpoints.rest_base, &credentials.chat_id);
+        let body = form_encode(&refresh.rest_fields(&credentials, Some(position)));
+        let text = match http::request("POST", &url, Body::Form(&body), 20_000).await {
+            Ok(text) => text,
+            Err(http::HttpError::Status { body, .. }) => {
+                return Err(Envelope::parse(&body)
+                    .ok()
+                    .and_then(|e| e.error())
+                    .unwrap_or_else(server_unavailable))
+            }
+            Err(_) => return Err(server_unavailable()),
+        };
+        let envelope = Envelope::parse(&text)?;
+        if let Some(error) = envelope.error() {
+            return Err(error);
+        }
+        Ok(transcript_payload(&envelope.messages, from_index))
+    }
+
+    /// `leave()`: cleans up first (the state is forgotten at once), tells the server, takes in
+    /// what its reply carries, then fires SessionEnded `{leaveRequest: true}` itself.
+    pub async fn leave(self: &Rc<Self>) -> Result<(), ChatError> {
+        self.model.borrow_mut().begin_leave()?;
+        self.leave_hooks.borrow_mut().take();
+        if let Err(error) = self.medium.clear() {
+            self.log(&format!("hotline: could not clear the chat state: {error}"));
+        }
+        let outcome = self.run(Operation::Disconnect).await;
+        if let Err(error) = &outcome {
+            self.log(&format!(
+                "hotline: the server did not confirm leaving: {error}"
+            ));
+        }
+        let ended = self.model.borrow_mut().finish_leave();
+        self.emit_one(ended);
+        self.finish();
+        Ok(())
+    }
+
+    // ---- callbacks ----------------------------------------------------------------------
+
+    /// Registers a callback (memorised: it first gets every earlier payload of its kind).
+    pub fn add_listener(&self, event: GweEvent, callback: Function) -> u32 {
+        let model = self.model.borrow();
+        let history: Vec<Json> = if event.is_memorised() {
+            model.history(event).cloned().collect()
+        } else {
+            Vec::new()
+        };
+        drop(model);
+        self.listeners.add(event, callback, history.iter())
+    }
+
+    pub fn remove_listener(&self, id: u32) {
+        self.listeners.remove(id);
+    }
+
+    /// The saved state as the page's storage would see it (for diagnostics and tests).
+    pub fn session_id(&self) -> String {
+        self.state.borrow().session_id.clone()
+    }
+
+    pub fn transport_kind(&self) -> TransportKind {
+        self.state.borrow().transport
+    }
+}

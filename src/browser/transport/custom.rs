@@ -1,0 +1,300 @@
+//! A transport object the page supplies, with GWE's transport contract: `init()`,
+//! `startSession({username, userData, source, subject})` → `{sessionId}`, `sendMessage`,
+//! `sendTyping`, `getTranscript`, `leaveSession`, `setUserData`, `getUserData`,
+//! `deleteUserData`, and `onAgentConnected` … `onError` registrations for its events. Its
+//! methods may return real Promises or jQuery-style `{done, fail}` promises.
+
+use std::cell::RefCell;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::{Sink, StartRequest, TransportEvent};
+use crate::browser::describe_js_error;
+use crate::browser::listeners::{from_js, to_js};
+use crate::core::gms::{Credentials, Envelope, Operation};
+use crate::core::json::Json;
+use crate::core::session::{GweEvent, RawEvent};
+use crate::core::{ChatError, ErrorCode};
+
+#[wasm_bindgen(inline_js = r#"
+export function toPromise(value) {
+  if (value && typeof value.then === 'function') return Promise.resolve(value);
+  if (value && typeof value.done === 'function' && typeof value.fail === 'function') {
+    return new Promise(function (resolve, reject) { value.done(resolve); value.fail(reject); });
+  }
+  return Promise.resolve(value);
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = toPromise)]
+    fn to_promise(value: &JsValue) -> js_sys::Promise;
+}
+
+/// The events a custom transport pushes, and the registration method of each.
+const EVENT_REGISTRATIONS: [(&str, GweEvent); 6] = [
+    ("onAgentConnected", GweEvent::AgentConnected),
+    ("onAgentDisconnected", GweEvent::AgentDisconnected),
+    ("onAgentTyping", GweEvent::AgentTyping),
+    ("onMessageReceived", GweEvent::MessageReceived),
+    ("onSessionEnded", GweEvent::SessionEnded),
+    ("onError", GweEvent::Error),
+];
+
+pub struct CustomChat {
+    object: JsValue,
+    session_id: RefCell<String>,
+    /// Set by [`CustomChat::close`]: events the transport still pushes are ignored. (The
+    /// callbacks stay alive: the page's transport may hold them and call them later.)
+    closed: Rc<Cell<bool>>,
+    // The callbacks handed to the transport's `on…` methods live as long as this transport.
+    callbacks: RefCell<Vec<EventCallback>>,
+}
+
+/// A callback handed to one of the transport's `on…` registrations.
+type EventCallback = Closure<dyn FnMut(JsValue)>;
+
+impl CustomChat {
+    /// Wraps the page's transport object and registers for its events.
+    pub fn new(object: JsValue, sink: Sink) -> Result<Self, ChatError> {
+        if !object.is_object() {
+            return Err(ChatError::InvalidArgument(
+                "transport must be an object".into(),
+            ));
+        }
+        let chat = Self {
+            object,
+            session_id: RefCell::new(String::new()),
+            closed: Rc::new(Cell::new(false)),
+            callbacks: RefCell::new(Vec::new()),
+        };
+        for (method, kind) in EVENT_REGISTRATIONS {
+            let Some(register) = chat.method(method) else {
+                continue;
+            };
+            let sink = sink.clone();
+            let closed = chat.closed.clone();
+            let callback = Closure::<dyn FnMut(JsValue)>::new(move |payload: JsValue| {
+                if closed.get() {
+                    return;
+                }
+                let payload = from_js(&payload);
+                let event = if kind == GweEvent::Error {
+                    TransportEvent::Error(error_from(&payload))
+                } else {
+                    match RawEvent::from_json_as(kind, &payload) {
+                        Ok(raw) => TransportEvent::Raw(vec![raw]),
+                        Err(error) => TransportEvent::Error(error),
+                    }
+                };
+                sink(event);
+            });
+            register
+                .call1(&chat.object, callback.as_ref().unchecked_ref())
+                .map_err(|e| {
+                    ChatError::InvalidArgument(format!(
+                        "transport.{method} failed: {}",
+                        describe_js_error(&e)
+                    ))
+                })?;
+            chat.callbacks.borrow_mut().push(callback);
+        }
+        Ok(chat)
+    }
+
+    fn method(&self, name: &str) -> Option<Function> {
+        Reflect::get(&self.object, &JsValue::from_str(name))
+            .ok()
+            .and_then(|value| value.dyn_into::<Function>().ok())
+    }
+
+    /// Calls `name(argument)` and waits for its promise; a missing method is an unknown command.
+    async fn call(&self, name: &str, argument: Option<Json>) -> Result<Json, ChatError> {
+        let method = self.method(name).ok_or_else(|| {
+            ChatError::remote(
+                ErrorCode::UnknownCommand.code(),
+                format!("the transport has no {name}()"),
+            )
+        })?;
+        let returned = match argument {
+            Some(argument) => method.call1(&self.object, &to_js(&argument)),
+            None => method.call0(&self.object),
+        }
+        .map_err(|e| {
+            ChatError::remote(
+                0,
+                format!("transport.{name}() threw: {}", describe_js_error(&e)),
+            )
+        })?;
+        match JsFuture::from(to_promise(&returned)).await {
+            Ok(value) => Ok(from_js(&value)),
+            Err(rejection) => Err(error_from(&from_js(&rejection))),
+        }
+    }
+
+    /// `init()`, when the transport has one.
+    pub async fn init(&self) -> Result<(), ChatError> {
+        if self.method("init").is_some() {
+            self.call("init", None).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn start(
+        &self,
+        request: &StartRequest,
+    ) -> Result<(Credentials, Option<Envelope>), ChatError> {
+        self.init().await?;
+        let mut parameters = Json::object([
+            ("username", Json::str(&request.username)),
+            ("userData", request.user_data.clone()),
+            (
+                "source",
+                request
+                    .user_data
+                    .get("source")
+                    .cloned()
+                    .unwrap_or_else(|| "web".into()),
+            ),
+        ]);
+        if let Some(subject) = &request.subject {
+            parameters.set("subject", Json::str(subject));
+        }
+        let started = self.call("startSession", Some(parameters)).await?;
+        let session_id = match started.get("sessionId") {
+            Some(Json::String(id)) => id.clone(),
+            Some(Json::Number(n)) => Json::Number(*n).to_string(),
+            _ => {
+                return Err(ChatError::BadResponse(
+                    "startSession() resolved without a sessionId".into(),
+                ))
+            }
+        };
+        *self.session_id.borrow_mut() = session_id.clone();
+        let credentials = Credentials {
+            chat_id: session_id,
+            ..Credentials::default()
+        };
+        Ok((credentials, None))
+    }
+
+    /// Reattaches: only the session id is needed; the transport's own `init` runs later.
+    pub fn resume(&self, credentials: Credentials) {
+        *self.session_id.borrow_mut() = credentials.chat_id;
+    }
+
+    fn with_session(&self, fields: Vec<(&str, Json)>) -> Json {
+        let mut object =
+            Json::object([("sessionId", Json::str(self.session_id.borrow().as_str()))]);
+        for (key, value) in fields {
+            object.set(key, value);
+        }
+        object
+    }
+
+    pub async fn command(&self, operation: Operation) -> Result<(), ChatError> {
+        let (method, argument) = match operation {
+            Operation::SendMessage {
+                message,
+                message_type,
+            } => (
+                "sendMessage",
+                self.with_session(vec![
+                    ("message", Json::from(message)),
+                    (
+                        "type",
+                        Json::from(message_type.unwrap_or_else(|| "text".into())),
+                    ),
+                ]),
+            ),
+            Operation::StartTyping { preview } => (
+                "sendTyping",
+                self.with_session(vec![
+                    ("isTyping", true.into()),
+                    ("typedText", Json::from(preview)),
+                ]),
+            ),
+            Operation::StopTyping { .. } => (
+                "sendTyping",
+                self.with_session(vec![("isTyping", false.into())]),
+            ),
+            Operation::UpdateData { user_data } => (
+                "setUserData",
+                self.with_session(vec![("userData", user_data)]),
+            ),
+            Operation::Disconnect => ("leaveSession", self.with_session(vec![])),
+            Operation::CustomNotice { message } => (
+                "sendCustomNotice",
+                self.with_session(vec![("message", Json::from(message))]),
+            ),
+            Operation::UpdateNickname { nickname } => (
+                "updateNickname",
+                self.with_session(vec![("nickname", Json::from(nickname))]),
+            ),
+            Operation::RequestChat { .. } | Operation::RequestNotifications { .. } => return Ok(()),
+        };
+        self.call(method, Some(argument)).await.map(|_| ())
+    }
+
+    /// `getTranscript({sessionId, fromIndex})` → the raw events of `{transcript}`.
+    pub async fn transcript(&self, from_index: u64) -> Result<Vec<RawEvent>, ChatError> {
+        let reply = self
+            .call(
+                "getTranscript",
+                Some(self.with_session(vec![("fromIndex", Json::from(from_index))])),
+            )
+            .await?;
+        let events = reply
+            .get("transcript")
+            .and_then(Json::as_array)
+            .ok_or_else(|| ChatError::remote(0, "No transcript came from transport"))?;
+        events.iter().map(RawEvent::from_json).collect()
+    }
+
+    /// `getUserData({sessionId, keys: [key]})` → `{userData}`.
+    pub async fn get_user_data(&self, key: &str) -> Result<Json, ChatError> {
+        let reply = self
+            .call(
+                "getUserData",
+                Some(self.with_session(vec![("keys", Json::Array(vec![Json::str(key)]))])),
+            )
+            .await?;
+        reply
+            .get("userData")
+            .cloned()
+            .ok_or_else(|| ChatError::remote(0, "No userData came from transport"))
+    }
+
+    /// `deleteUserData({sessionId, keys: [key]})`.
+    pub async fn delete_user_data(&self, key: &str) -> Result<(), ChatError> {
+        self.call(
+            "deleteUserData",
+            Some(self.with_session(vec![("keys", Json::Array(vec![Json::str(key)]))])),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Ignores whatever the transport pushes from now on.
+    pub fn close(&self) {
+        self.closed.set(true);
+    }
+}
+
+/// The `{error: {code, description}}` a transport rejects with (code 0 when absent).
+fn error_from(value: &Json) -> ChatError {
+    let error = value.get("error").unwrap_or(value);
+    let code = error.get("code").and_then(Json::as_u64).unwrap_or(0);
+    let description = error
+        .get("description")
+        .or_else(|| error.get("message"))
+        .and_then(Json::as_str)
+        .unwrap_or("the transport reported an error");
+    ChatError::remote(u16::try_from(code).unwrap_or(0), description)
+}

@@ -1,0 +1,586 @@
+//! A small, strict JSON value with a parser and a serializer.
+//!
+//! Why not serde_json: the SDK must stay within a tight download budget, and the page's own
+//! JavaScript engine already parses JSON where the facade meets JS. The core still needs to read
+//! and write wire messages (Bayeux, GMS) natively and in tests; this module does exactly that
+//! and nothing more. It follows RFC 8259, never panics, and refuses nesting deeper than
+//! [`MAX_DEPTH`] so that hostile input cannot exhaust the stack.
+
+use std::fmt::{self, Write as _};
+
+/// Deepest nesting of arrays and objects [`Json::parse`] accepts.
+pub const MAX_DEPTH: usize = 64;
+
+/// A JSON value. Objects keep their members in order; numbers are `f64`, as in JavaScript.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Json {
+    #[default]
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+/// Why a text is not the JSON [`Json::parse`] accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid JSON at byte {offset}: {reason}")]
+pub struct JsonError {
+    pub offset: usize,
+    pub reason: &'static str,
+}
+
+impl Json {
+    /// Parses one JSON text (surrounding white space allowed, nothing else after it).
+    pub fn parse(text: &str) -> Result<Json, JsonError> {
+        let mut parser = Parser {
+            bytes: text.as_bytes(),
+            pos: 0,
+        };
+        let value = parser.value(0)?;
+        parser.skip_ws();
+        if parser.pos != parser.bytes.len() {
+            return Err(parser.error("unexpected text after the value"));
+        }
+        Ok(value)
+    }
+
+    /// An object from `(key, value)` pairs.
+    pub fn object<K: Into<String>>(members: impl IntoIterator<Item = (K, Json)>) -> Json {
+        Json::Object(members.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    pub fn str(text: impl Into<String>) -> Json {
+        Json::String(text.into())
+    }
+
+    /// The member `key` of an object (the last one, if repeated), or `None`.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Sets `key` on an object, replacing an earlier value; does nothing on other values.
+    pub fn set(&mut self, key: impl Into<String>, value: Json) {
+        if let Json::Object(members) = self {
+            let key = key.into();
+            match members.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, slot)) => *slot = value,
+                None => members.push((key, value)),
+            }
+        }
+    }
+
+    /// Removes `key` from an object and returns its value.
+    pub fn remove(&mut self, key: &str) -> Option<Json> {
+        match self {
+            Json::Object(members) => {
+                let position = members.iter().position(|(k, _)| k == key)?;
+                Some(members.remove(position).1)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Json::Bool(flag) => Some(*flag),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Json::Number(number) => Some(*number),
+            _ => None,
+        }
+    }
+
+    /// A whole, non-negative number that fits exactly (up to 2^53).
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Json::Number(n) if *n >= 0.0 && n.fract() == 0.0 && *n <= 9_007_199_254_740_992.0 => {
+                Some(*n as u64)
+            }
+            _ => None,
+        }
+    }
+
+    /// A whole number that fits exactly (within ±2^53).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Json::Number(n) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_992.0 => {
+                Some(*n as i64)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match self {
+            Json::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[(String, Json)]> {
+        match self {
+            Json::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Json {
+    fn from(text: &str) -> Self {
+        Json::String(text.to_owned())
+    }
+}
+
+impl From<String> for Json {
+    fn from(text: String) -> Self {
+        Json::String(text)
+    }
+}
+
+impl From<bool> for Json {
+    fn from(flag: bool) -> Self {
+        Json::Bool(flag)
+    }
+}
+
+impl From<u64> for Json {
+    fn from(number: u64) -> Self {
+        Json::Number(number as f64)
+    }
+}
+
+impl From<i64> for Json {
+    fn from(number: i64) -> Self {
+        Json::Number(number as f64)
+    }
+}
+
+impl From<f64> for Json {
+    fn from(number: f64) -> Self {
+        Json::Number(number)
+    }
+}
+
+impl<T: Into<Json>> From<Option<T>> for Json {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Json::Null, Into::into)
+    }
+}
+
+impl fmt::Display for Json {
+    /// Compact JSON text. Non-finite numbers, which JSON cannot carry, are written as `null`
+    /// (as `JSON.stringify` does).
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Json::Null => out.write_str("null"),
+            Json::Bool(flag) => out.write_str(if *flag { "true" } else { "false" }),
+            Json::Number(n) if !n.is_finite() => out.write_str("null"),
+            Json::Number(n) if n.fract() == 0.0 && n.abs() < 1e16 => write!(out, "{}", *n as i64),
+            Json::Number(n) => write!(out, "{n}"),
+            Json::String(text) => write_string(out, text),
+            Json::Array(items) => {
+                out.write_char('[')?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.write_char(',')?;
+                    }
+                    write!(out, "{item}")?;
+                }
+                out.write_char(']')
+            }
+            Json::Object(members) => {
+                out.write_char('{')?;
+                for (i, (key, value)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.write_char(',')?;
+                    }
+                    write_string(out, key)?;
+                    write!(out, ":{value}")?;
+                }
+                out.write_char('}')
+            }
+        }
+    }
+}
+
+fn write_string(out: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    out.write_char('"')?;
+    for c in text.chars() {
+        match c {
+            '"' => out.write_str("\\\"")?,
+            '\\' => out.write_str("\\\\")?,
+            '\n' => out.write_str("\\n")?,
+            '\r' => out.write_str("\\r")?,
+            '\t' => out.write_str("\\t")?,
+            // U+2028 and U+2029 are escaped so that the text is also safe inside a script.
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                write!(out, "\\u{:04x}", c as u32)?
+            }
+            c => out.write_char(c)?,
+        }
+    }
+    out.write_char('"')
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn error(&self, reason: &'static str) -> JsonError {
+        JsonError {
+            offset: self.pos,
+            reason,
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn expect_literal(&mut self, literal: &'static [u8], value: Json) -> Result<Json, JsonError> {
+        if self.bytes[self.pos..].starts_with(literal) {
+            self.pos += literal.len();
+            Ok(value)
+        } else {
+            Err(self.error("unknown literal"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
+        self.skip_ws();
+        match self.peek() {
+            None => Err(self.error("unexpected end of input")),
+            Some(b'n') => self.expect_literal(b"null", Json::Null),
+            Some(b't') => self.expect_literal(b"true", Json::Bool(true)),
+            Some(b'f') => self.expect_literal(b"false", Json::Bool(false)),
+            Some(b'"') => self.string().map(Json::String),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'{') => self.object(depth + 1),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.error("unexpected character")),
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Json, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Json::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Json::Array(items));
+                }
+                _ => return Err(self.error("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Json, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.pos += 1;
+        let mut members = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Json::Object(members));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.error("expected a member name"));
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.error("expected ':'"));
+            }
+            self.pos += 1;
+            let value = self.value(depth)?;
+            members.push((key, value));
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Json::Object(members));
+                }
+                _ => return Err(self.error("expected ',' or '}'")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Json, JsonError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.error("expected a digit")),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error("expected a digit after '.'"));
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error("expected a digit in the exponent"));
+            }
+            self.digits();
+        }
+        // The slice is ASCII by construction.
+        let text = std::str::from_utf8(&self.bytes[start..self.pos])
+            .map_err(|_| self.error("bad number"))?;
+        text.parse::<f64>()
+            .map(Json::Number)
+            .map_err(|_| self.error("bad number"))
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut code = 0u32;
+        for _ in 0..4 {
+            let digit = match self.peek() {
+                Some(b @ b'0'..=b'9') => b - b'0',
+                Some(b @ b'a'..=b'f') => b - b'a' + 10,
+                Some(b @ b'A'..=b'F') => b - b'A' + 10,
+                _ => return Err(self.error("expected four hex digits")),
+            };
+            code = code * 16 + u32::from(digit);
+            self.pos += 1;
+        }
+        Ok(code)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.pos += 1;
+        let mut text = String::new();
+        loop {
+            // Copy the run of plain characters at once; the input is valid UTF-8 and runs end
+            // on ASCII bytes, so the slice boundaries are character boundaries.
+            let run_start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            if self.pos > run_start {
+                let run = std::str::from_utf8(&self.bytes[run_start..self.pos])
+                    .map_err(|_| self.error("invalid UTF-8"))?;
+                text.push_str(run);
+            }
+            match self.peek() {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(text);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let escaped = self
+                        .peek()
+                        .ok_or_else(|| self.error("unterminated escape"))?;
+                    self.pos += 1;
+                    match escaped {
+                        b'"' => text.push('"'),
+                        b'\\' => text.push('\\'),
+                        b'/' => text.push('/'),
+                        b'b' => text.push('\u{8}'),
+                        b'f' => text.push('\u{c}'),
+                        b'n' => text.push('\n'),
+                        b'r' => text.push('\r'),
+                        b't' => text.push('\t'),
+                        b'u' => {
+                            let first = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&first) {
+                                if !self.bytes[self.pos..].starts_with(b"\\u") {
+                                    return Err(self.error("lone surrogate"));
+                                }
+                                self.pos += 2;
+                                let second = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&second) {
+                                    return Err(self.error("lone surrogate"));
+                                }
+                                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                            } else {
+                                first
+                            };
+                            text.push(
+                                char::from_u32(code).ok_or_else(|| self.error("lone surrogate"))?,
+                            );
+                        }
+                        _ => return Err(self.error("unknown escape")),
+                    }
+                }
+                Some(_) => return Err(self.error("control character in string")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_writes_back_every_kind_of_value() {
+        let text =
+            r#"{"a":[1,-2.5,3e2,true,false,null],"b":{"c":"d\n\"e\"\u00e9\ud83d\ude00"},"":""}"#;
+        let value = Json::parse(text).unwrap();
+        assert_eq!(
+            value.get("a").and_then(Json::as_array).map(<[Json]>::len),
+            Some(6)
+        );
+        assert_eq!(
+            value.get("a").unwrap().as_array().unwrap()[2].as_u64(),
+            Some(300)
+        );
+        assert_eq!(
+            value.get("b").unwrap().get("c").unwrap().as_str(),
+            Some("d\n\"e\"é😀")
+        );
+        let written = value.to_string();
+        assert_eq!(Json::parse(&written).unwrap(), value);
+        assert_eq!(
+            written,
+            r#"{"a":[1,-2.5,300,true,false,null],"b":{"c":"d\n\"e\"é😀"},"":""}"#
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_json() {
+        for bad in [
+            "",
+            " ",
+            "{",
+            "[1,]",
+            "{\"a\"}",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "tru",
+            "nul",
+            "\"abc",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\ud800\\u0041\"",
+            "\"a\u{1}\"",
+            "[1] 2",
+            "'a'",
+            "{a:1}",
+            "NaN",
+            "Infinity",
+        ] {
+            assert!(Json::parse(bad).is_err(), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_deep_nesting_without_overflowing() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(Json::parse(&deep).unwrap_err().reason, "nested too deeply");
+        let fine = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(Json::parse(&fine).is_ok());
+    }
+
+    #[test]
+    fn numbers_read_as_javascript_reads_them() {
+        assert_eq!(
+            Json::parse("9007199254740993").unwrap().as_u64(),
+            Some(9_007_199_254_740_992)
+        );
+        assert_eq!(Json::parse("-0").unwrap().as_i64(), Some(0));
+        assert_eq!(Json::parse("1.5").unwrap().as_u64(), None);
+        assert_eq!(Json::parse("-1").unwrap().as_u64(), None);
+        assert_eq!(Json::Number(f64::NAN).to_string(), "null");
+        assert_eq!(Json::Number(0.1).to_string(), "0.1");
+        assert_eq!(
+            Json::Number(1e300).to_string(),
+            Json::parse("1e300").unwrap().to_string()
+        );
+    }
+
+    #[test]
+    fn strings_are_escaped_so_they_stay_one_string() {
+        let tricky = "quote\" back\\ tab\t nl\n ctl\u{1} sep\u{2028} </script>";
+        let written = Json::from(tricky).to_string();
+        assert!(!written.contains('\n') && !written.contains('\u{2028}'));
+        assert_eq!(Json::parse(&written).unwrap().as_str(), Some(tricky));
+    }
+
+    #[test]
+    fn objects_can_be_built_and_edited() {
+        let mut value = Json::object([("a", Json::from(1u64)), ("b", Json::Null)]);
+        value.set("a", "x".into());
+        value.set("c", true.into());
+        assert_eq!(value.remove("b"), Some(Json::Null));
+        assert_eq!(value.to_string(), r#"{"a":"x","c":true}"#);
+        assert_eq!(Json::Null.get("a"), None);
+        // Repeated keys: the last one wins, as in JSON.parse.
+        assert_eq!(
+            Json::parse(r#"{"k":1,"k":2}"#)
+                .unwrap()
+                .get("k")
+                .unwrap()
+                .as_u64(),
+            Some(2)
+        );
+    }
+}

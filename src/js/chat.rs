@@ -1,0 +1,313 @@
+//! `chat`: the Genesys GWE-style customer chat API, and the session object it gives.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::errors::{chat_error, type_error};
+use super::promise::done_fail_promise;
+use crate::browser::launch::{prepare_restore, prepare_start, rest_transport_descriptor};
+use crate::browser::listeners::{from_js, to_js};
+use crate::browser::session::ChatRuntime;
+use crate::core::session::GweEvent;
+use crate::core::ChatError;
+
+/// A failure before any promise exists: misuse throws a `TypeError` (as GWE does), anything
+/// else becomes a rejected promise.
+fn fail_early(error: ChatError) -> Result<Promise, JsValue> {
+    match error.type_error_message() {
+        Some(message) => Err(type_error(&message)),
+        None => Ok(done_fail_promise(async move { Err(chat_error(&error)) })),
+    }
+}
+
+/// The customer chat API: `chat.startSession(options)`, `chat.restoreSession(options)`.
+///
+/// Options: `serverUrl` (alias `chatServerUrl`) or `transport`; `username` (default
+/// `'User'`); `subject`; `userData` (merged over `source: 'web'`, `pageTitle`, `url`,
+/// `referrer`; `null` removes a default); `service` (default `'customer-support'`);
+/// `stateStorage` (`{read(), write(state)}`) or `storage: 'cookie' | 'localStorage'` (default
+/// cookie); `maxOfflineDuration` in seconds (alias `cookieMaxAge`, default 5);
+/// `disableWebSockets`; `logger` (a function like `console.log`).
+#[wasm_bindgen(js_name = chat)]
+pub struct Chat;
+
+#[wasm_bindgen(js_class = chat)]
+impl Chat {
+    /// Starts a new chat. Returns a Promise (with chainable `done`/`fail`) for the session.
+    /// Throws a `TypeError` when neither `serverUrl` nor `transport` is given. A failure
+    /// rejects with an `Error` carrying `code`, `description` and `error: {code, description}`.
+    #[wasm_bindgen(js_name = startSession)]
+    pub fn start_session(options: JsValue) -> Result<Promise, JsValue> {
+        let (runtime, request) = match prepare_start(&options) {
+            Ok(prepared) => prepared,
+            Err(error) => return fail_early(error),
+        };
+        Ok(done_fail_promise(async move {
+            runtime.start(request).await.map_err(|e| chat_error(&e))?;
+            Ok(Session { runtime }.into())
+        }))
+    }
+
+    /// Reattaches to the chat saved by an earlier page (within `maxOfflineDuration`). Rejects
+    /// with code 0 when there is no fresh saved state. The transcript seen before is replayed
+    /// to callbacks with `restored: true`, then what was missed arrives, each event once.
+    #[wasm_bindgen(js_name = restoreSession)]
+    pub fn restore_session(options: JsValue) -> Result<Promise, JsValue> {
+        let runtime = match prepare_restore(&options) {
+            Ok(runtime) => runtime,
+            Err(error) => return fail_early(error),
+        };
+        Ok(done_fail_promise(async move {
+            runtime.resume().await.map_err(|e| chat_error(&e))?;
+            Ok(Session { runtime }.into())
+        }))
+    }
+
+    /// Built-in transports to pass as `options.transport`.
+    #[wasm_bindgen(getter)]
+    pub fn transports() -> Transports {
+        Transports
+    }
+}
+
+/// `chat.transports`: the built-in transports.
+#[wasm_bindgen]
+pub struct Transports;
+
+#[wasm_bindgen]
+impl Transports {
+    /// The GMS REST transport: `chat.transports.rest({serverUrl, service})`, polling
+    /// `refresh` instead of keeping a Bayeux connection.
+    pub fn rest(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        rest_transport_descriptor(&options)
+            .map_err(|e| type_error(&e.type_error_message().unwrap_or_else(|| e.to_string())))
+    }
+}
+
+/// A chat session. Every command returns a Promise with chainable `done`/`fail`; after the
+/// session has ended a command throws `TypeError('Genesys Chat: session has ended')`.
+/// Every `on…` registration first replays the earlier events of its kind (memorised events)
+/// and returns a function that unsubscribes.
+#[wasm_bindgen]
+pub struct Session {
+    runtime: Rc<ChatRuntime>,
+}
+
+/// Runs a command: misuse throws at once, the outcome settles the promise.
+fn command<F, Fut>(runtime: &Rc<ChatRuntime>, start: F) -> Result<Promise, JsValue>
+where
+    F: FnOnce(Rc<ChatRuntime>) -> Result<Fut, ChatError>,
+    Fut: std::future::Future<Output = Result<JsValue, ChatError>> + 'static,
+{
+    let future = start(runtime.clone()).map_err(|error| match error.type_error_message() {
+        Some(message) => type_error(&message),
+        None => chat_error(&error),
+    })?;
+    Ok(done_fail_promise(async move {
+        future.await.map_err(|e| chat_error(&e))
+    }))
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// The chat's id (GMS `chatId`).
+    #[wasm_bindgen(getter, js_name = sessionId)]
+    pub fn session_id(&self) -> String {
+        self.runtime.session_id()
+    }
+
+    /// Sends a message: a string, or `{message, type: 'text' | 'url'}`.
+    #[wasm_bindgen(js_name = sendMessage)]
+    pub fn send_message(&self, message: JsValue) -> Result<Promise, JsValue> {
+        command(&self.runtime, |runtime| {
+            let operation = runtime.prepare_send_message(&from_js(&message))?;
+            Ok(async move {
+                runtime
+                    .command(operation)
+                    .await
+                    .map(|()| JsValue::UNDEFINED)
+            })
+        })
+    }
+
+    /// Tells the agent the visitor is typing: `{isTyping: boolean, typedText?: string}`.
+    #[wasm_bindgen(js_name = sendTyping)]
+    pub fn send_typing(&self, options: JsValue) -> Result<Promise, JsValue> {
+        command(&self.runtime, |runtime| {
+            let operation = runtime.prepare_send_typing(&from_js(&options))?;
+            Ok(async move {
+                runtime
+                    .command(operation)
+                    .await
+                    .map(|()| JsValue::UNDEFINED)
+            })
+        })
+    }
+
+    /// The transcript from `{fromIndex}` (0-based, default 0), as `{transcript: [event…]}`.
+    /// Fires no events.
+    #[wasm_bindgen(js_name = getTranscript)]
+    pub fn get_transcript(&self, options: JsValue) -> Result<Promise, JsValue> {
+        command(&self.runtime, |runtime| {
+            runtime.check_active()?;
+            let options = from_js(&options);
+            Ok(async move {
+                runtime
+                    .get_transcript(&options)
+                    .await
+                    .map(|json| to_js(&json))
+            })
+        })
+    }
+
+    /// Leaves the chat: the saved state is cleared, the server told, and `onSessionEnded`
+    /// fires with `{reason: {leaveRequest: true}}`.
+    pub fn leave(&self) -> Result<Promise, JsValue> {
+        command(&self.runtime, |runtime| {
+            runtime.check_active()?;
+            Ok(async move { runtime.leave().await.map(|()| JsValue::UNDEFINED) })
+        })
+    }
+
+    /// Attaches data to the chat (`{key: value, …}`).
+    #[wasm_bindgen(js_name = setUserData)]
+    pub fn set_user_data(&self, data: JsValue) -> Result<Promise, JsValue> {
+        command(&self.runtime, |runtime| {
+            let operation = runtime.prepare_set_user_data(&from_js(&data))?;
+            Ok(async move {
+                runtime
+                    .command(operation)
+                    .await
+                    .map(|()| JsValue::UNDEFINED)
+            })
+        })
+    }
+
+    /// Reads one user-data key: resolves with `{userData: {key: value}}`.
+    #[wasm_bindgen(js_name = getUserData)]
+    pub fn get_user_data(&self, key: String) -> Result<Promise, JsValue> {
+        command(&self.runtime, |runtime| {
+            runtime.check_active()?;
+            Ok(async move { runtime.get_user_data(key).await.map(|json| to_js(&json)) })
+        })
+    }
+
+    /// Removes one user-data key.
+    #[wasm_bindgen(js_name = deleteUserData)]
+    pub fn delete_user_data(&self, key: String) -> Result<Promise, JsValue> {
+        command(&self.runtime, |runtime| {
+            runtime.check_active()?;
+            Ok(async move {
+                runtime
+                    .delete_user_data(key)
+                    .await
+                    .map(|()| JsValue::UNDEFINED)
+            })
+        })
+    }
+
+    /// Sends a custom notice (GMS `customNotice`) that agent desktops may act on.
+    #[wasm_bindgen(js_name = sendCustomNotice)]
+    pub fn send_custom_notice(&self, message: String) -> Result<Promise, JsValue> {
+        command(&self.runtime, |runtime| {
+            runtime.check_active()?;
+            let operation = crate::core::gms::Operation::CustomNotice { message };
+            Ok(async move {
+                runtime
+                    .command(operation)
+                    .await
+                    .map(|()| JsValue::UNDEFINED)
+            })
+        })
+    }
+
+    /// Changes the visitor's name as the agent sees it.
+    #[wasm_bindgen(js_name = updateNickname)]
+    pub fn update_nickname(&self, nickname: String) -> Result<Promise, JsValue> {
+        command(&self.runtime, |runtime| {
+            runtime.check_active()?;
+            if nickname.trim().is_empty() {
+                return Err(ChatError::InvalidArgument(
+                    "nickname must not be empty".into(),
+                ));
+            }
+            let operation = crate::core::gms::Operation::UpdateNickname { nickname };
+            Ok(async move {
+                runtime
+                    .command(operation)
+                    .await
+                    .map(|()| JsValue::UNDEFINED)
+            })
+        })
+    }
+
+    fn on(&self, event: GweEvent, callback: JsValue) -> Result<Function, JsValue> {
+        let callback: Function = callback.dyn_into().map_err(|_| {
+            type_error(&format!(
+                "Genesys Chat: on{} needs a function",
+                event.name()
+            ))
+        })?;
+        let id = self.runtime.add_listener(event, callback);
+        let runtime = Rc::downgrade(&self.runtime);
+        let unsubscribe = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if let Some(runtime) = runtime.upgrade() {
+                runtime.remove_listener(id);
+            }
+        });
+        Ok(unsubscribe.unchecked_into())
+    }
+
+    /// A participant joined (the visitor's own join too): `{party: {id, name, type}, index,
+    /// timestamp, restored}`.
+    #[wasm_bindgen(js_name = onAgentConnected)]
+    pub fn on_agent_connected(&self, callback: JsValue) -> Result<Function, JsValue> {
+        self.on(GweEvent::AgentConnected, callback)
+    }
+
+    /// A participant left: `{party, index, timestamp, restored}`.
+    #[wasm_bindgen(js_name = onAgentDisconnected)]
+    pub fn on_agent_disconnected(&self, callback: JsValue) -> Result<Function, JsValue> {
+        self.on(GweEvent::AgentDisconnected, callback)
+    }
+
+    /// The agent started or stopped typing: `{party, isTyping, index}` (not memorised).
+    #[wasm_bindgen(js_name = onAgentTyping)]
+    pub fn on_agent_typing(&self, callback: JsValue) -> Result<Function, JsValue> {
+        self.on(GweEvent::AgentTyping, callback)
+    }
+
+    /// A message, URL or notice: `{content: {text, type}, timestamp, index, restored,
+    /// party: {id, name, type: {agent|client|external: true}}}`.
+    #[wasm_bindgen(js_name = onMessageReceived)]
+    pub fn on_message_received(&self, callback: JsValue) -> Result<Function, JsValue> {
+        self.on(GweEvent::MessageReceived, callback)
+    }
+
+    /// The session ended: `{reason: {leaveRequest|agent|error: true}, restored}`.
+    #[wasm_bindgen(js_name = onSessionEnded)]
+    pub fn on_session_ended(&self, callback: JsValue) -> Result<Function, JsValue> {
+        self.on(GweEvent::SessionEnded, callback)
+    }
+
+    /// An error during the session: `{error: {code, description}, restored}`.
+    #[wasm_bindgen(js_name = onError)]
+    pub fn on_error(&self, callback: JsValue) -> Result<Function, JsValue> {
+        self.on(GweEvent::Error, callback)
+    }
+
+    /// The connection to the server is lost (the SDK keeps reconnecting): `{timestamp}`.
+    #[wasm_bindgen(js_name = onInterrupted)]
+    pub fn on_interrupted(&self, callback: JsValue) -> Result<Function, JsValue> {
+        self.on(GweEvent::Interrupted, callback)
+    }
+
+    /// The connection is back after `onInterrupted`: `{timestamp}`.
+    #[wasm_bindgen(js_name = onContinued)]
+    pub fn on_continued(&self, callback: JsValue) -> Result<Function, JsValue> {
+        self.on(GweEvent::Continued, callback)
+    }
+}

@@ -6,7 +6,6 @@
 //! by the timers and the socket that use them, never leaked.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 use std::rc::{Rc, Weak};
 
 use super::http::{self, Body};
@@ -48,9 +47,10 @@ struct Inner {
     socket: RefCell<Option<Socket>>,
     /// Frames written before the socket opened.
     socket_backlog: RefCell<Vec<String>>,
-    timers: RefCell<HashMap<Timer, Timeout>>,
+    /// Armed timers (a handful at most: a Vec is smaller in the wasm than a hash map).
+    timers: RefCell<Vec<(Timer, Timeout)>>,
     /// Long-polling requests the machine gave up on: their answers are ignored.
-    aborted: RefCell<HashSet<RequestId>>,
+    aborted: RefCell<Vec<RequestId>>,
     handler: Box<dyn Fn(BayeuxEvent)>,
     stopped: Cell<bool>,
 }
@@ -74,8 +74,8 @@ impl BayeuxConnection {
                 machine: RefCell::new(BayeuxClient::new(config, js_sys::Math::random)),
                 socket: RefCell::new(None),
                 socket_backlog: RefCell::new(Vec::new()),
-                timers: RefCell::new(HashMap::new()),
-                aborted: RefCell::new(HashSet::new()),
+                timers: RefCell::new(Vec::new()),
+                aborted: RefCell::new(Vec::new()),
                 handler: Box::new(handler),
                 stopped: Cell::new(false),
             }),
@@ -126,14 +126,10 @@ fn perform(inner: &Rc<Inner>, actions: Vec<Action>) {
                 ConnectionType::LongPolling => post(inner, request_id, messages, timeout_ms),
                 ConnectionType::WebSocket => write_frame(inner, messages),
             },
-            Action::Abort { request_id } => {
-                inner.aborted.borrow_mut().insert(request_id);
-            }
+            Action::Abort { request_id } => inner.aborted.borrow_mut().push(request_id),
             Action::CloseWebSocket | Action::UseTransport(_) => discard_socket(inner),
             Action::SetTimer { timer, delay_ms } => arm(inner, timer, delay_ms),
-            Action::CancelTimer(timer) => {
-                inner.timers.borrow_mut().remove(&timer);
-            }
+            Action::CancelTimer(timer) => drop(take_timer(inner, timer)),
             Action::StateChanged(state) => notify(inner, BayeuxEvent::State(state)),
             Action::Handshaken { rehandshake, .. } => {
                 notify(inner, BayeuxEvent::Handshaken { rehandshake })
@@ -184,10 +180,15 @@ fn post(inner: &Rc<Inner>, request_id: RequestId, messages: String, timeout_ms: 
     // The machine runs its own request timer; the fetch gets a little longer so that the
     // machine's verdict comes first.
     let fetch_timeout = u32::try_from(timeout_ms.saturating_add(2_000)).unwrap_or(u32::MAX);
-    wasm_bindgen_futures::spawn_local(async move {
+    crate::browser::spawn(async move {
         let result = http::request("POST", &url, Body::Json(&messages), fetch_timeout).await;
         let Some(inner) = weak.upgrade() else { return };
-        if inner.stopped.get() || inner.aborted.borrow_mut().remove(&request_id) {
+        let was_aborted = {
+            let mut aborted = inner.aborted.borrow_mut();
+            let position = aborted.iter().position(|id| *id == request_id);
+            position.map(|at| aborted.swap_remove(at)).is_some()
+        };
+        if inner.stopped.get() || was_aborted {
             return;
         }
         let actions = match result {
@@ -217,7 +218,7 @@ fn write_frame(inner: &Rc<Inner>, frame: String) {
                 drop(socket);
                 // Could not even create it (e.g. blocked by policy): the machine falls back.
                 let weak = Rc::downgrade(inner);
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::browser::spawn(async move {
                     if let Some(inner) = weak.upgrade() {
                         let actions = inner.machine.borrow_mut().websocket_closed(now_ms());
                         perform(&inner, actions);
@@ -269,7 +270,7 @@ fn on_socket_event(weak: &Weak<Inner>, event: SocketEvent) {
 fn discard_socket(inner: &Rc<Inner>) {
     inner.socket_backlog.borrow_mut().clear();
     if let Some(socket) = inner.socket.borrow_mut().take() {
-        wasm_bindgen_futures::spawn_local(async move { drop(socket) });
+        crate::browser::spawn(async move { drop(socket) });
     }
 }
 
@@ -278,8 +279,8 @@ fn arm(inner: &Rc<Inner>, timer: Timer, delay_ms: u64) {
     let fired = move || {
         let Some(inner) = weak.upgrade() else { return };
         // Freed on a later turn: this runs inside the timer's own closure.
-        let spent = inner.timers.borrow_mut().remove(&timer);
-        wasm_bindgen_futures::spawn_local(async move { drop(spent) });
+        let spent = take_timer(&inner, timer);
+        crate::browser::spawn(async move { drop(spent) });
         if inner.stopped.get() {
             return;
         }
@@ -289,7 +290,8 @@ fn arm(inner: &Rc<Inner>, timer: Timer, delay_ms: u64) {
     match Timeout::new(delay_ms as f64, fired) {
         Ok(timeout) => {
             // Replacing an armed timer clears it (not from inside its own callback).
-            let replaced = inner.timers.borrow_mut().insert(timer, timeout);
+            let replaced = take_timer(inner, timer);
+            inner.timers.borrow_mut().push((timer, timeout));
             drop(replaced);
         }
         Err(_) => {
@@ -302,4 +304,11 @@ fn arm(inner: &Rc<Inner>, timer: Timer, delay_ms: u64) {
             );
         }
     }
+}
+
+/// Removes an armed timer (dropping the result clears it).
+fn take_timer(inner: &Inner, timer: Timer) -> Option<Timeout> {
+    let mut timers = inner.timers.borrow_mut();
+    let position = timers.iter().position(|(armed, _)| *armed == timer)?;
+    Some(timers.swap_remove(position).1)
 }

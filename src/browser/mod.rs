@@ -59,3 +59,13 @@ pub(crate) fn describe_js_error(err: &JsValue) -> String {
     }
     "unknown JavaScript error".to_owned()
 }
+
+/// Runs a future on the page's event loop. Boxed so that `spawn_local` exists once in the
+/// wasm, not once per future type.
+pub(crate) fn spawn(future: impl std::future::Future<Output = ()> + 'static) {
+    spawn_boxed(Box::pin(future));
+}
+
+fn spawn_boxed(future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+    crate::browser::spawn(future);
+}

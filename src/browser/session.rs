@@ -183,7 +183,9 @@ impl ChatRuntime {
     fn arm_heartbeat(self: &Rc<Self>) {
         // Half the restore window, so the saved time is never older than the window allows
         // even when no page event fires (mobile browsers, crashes).
-        let period = (self.max_offline_secs as f64 * 500.0).clamp(1_000.0, 60_000.0);
+        let period = (self.max_offline_secs as f64 * 500.0)
+            .max(1_000.0)
+            .min(60_000.0);
         let weak: Weak<Self> = Rc::downgrade(self);
         let timeout = Timeout::new(period, move || {
             if let Some(runtime) = weak.upgrade() {
@@ -195,7 +197,7 @@ impl ChatRuntime {
         });
         // Replaced from inside the previous heartbeat's callback: free it on a later turn.
         let previous = self.heartbeat.replace(timeout.ok());
-        wasm_bindgen_futures::spawn_local(async move { drop(previous) });
+        crate::browser::spawn(async move { drop(previous) });
     }
 
     fn save(&self) {
@@ -257,7 +259,7 @@ impl ChatRuntime {
             }
             TransportEvent::Reconnected => {
                 let runtime = self.clone();
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::browser::spawn(async move {
                     let position = runtime.model.borrow().notification_position();
                     if let Ok(transport) = runtime.transport() {
                         if let Err(error) = transport.catch_up(position).await {
@@ -284,7 +286,7 @@ impl ChatRuntime {
     fn finish(&self) {
         self.leave_hooks.borrow_mut().take();
         let heartbeat = self.heartbeat.borrow_mut().take();
-        wasm_bindgen_futures::spawn_local(async move { drop(heartbeat) });
+        crate::browser::spawn(async move { drop(heartbeat) });
         if let Err(error) = self.medium.clear() {
             self.log(&format!("hotline: could not clear the chat state: {error}"));
         }

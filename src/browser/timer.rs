@@ -27,7 +27,7 @@ impl Timeout {
                 callback();
             }
         });
-        let delay = delay_ms.clamp(0.0, i32::MAX as f64) as i32;
+        let delay = delay_ms.max(0.0).min(i32::MAX as f64) as i32;
         let id = set_timeout(closure.as_ref().unchecked_ref(), delay)
             .map_err(|e| describe_js_error(&e))?;
         Ok(Self {
@@ -57,7 +57,7 @@ pub async fn sleep(delay_ms: f64) {
     let fired = Rc::new(Cell::new(false));
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let fired = fired.clone();
-        let delay = delay_ms.clamp(0.0, i32::MAX as f64) as i32;
+        let delay = delay_ms.max(0.0).min(i32::MAX as f64) as i32;
         let callback = Closure::once_into_js(move || {
             fired.set(true);
             let _ = resolve.call0(&JsValue::UNDEFINED);

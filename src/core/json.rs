@@ -194,9 +194,7 @@ impl fmt::Display for Json {
         match self {
             Json::Null => out.write_str("null"),
             Json::Bool(flag) => out.write_str(if *flag { "true" } else { "false" }),
-            Json::Number(n) if !n.is_finite() => out.write_str("null"),
-            Json::Number(n) if n.fract() == 0.0 && n.abs() < 1e16 => write!(out, "{}", *n as i64),
-            Json::Number(n) => write!(out, "{n}"),
+            Json::Number(n) => write_number(out, *n),
             Json::String(text) => write_string(out, text),
             Json::Array(items) => {
                 out.write_char('[')?;
@@ -223,6 +221,68 @@ impl fmt::Display for Json {
     }
 }
 
+/// Writes a number without Rust's float formatting (which would add ~15 KB to the wasm):
+/// whole numbers exactly; others as a decimal with up to 15 significant digits, which is
+/// what a chat protocol carries (indexes, times, durations) and close to what JS prints.
+/// Non-finite numbers, which JSON cannot carry, are written as `null`, as `JSON.stringify`
+/// does.
+fn write_number(out: &mut fmt::Formatter<'_>, n: f64) -> fmt::Result {
+    if !n.is_finite() {
+        return out.write_str("null");
+    }
+    if n.fract() == 0.0 && n.abs() < 1e18 {
+        return write!(out, "{}", n as i64);
+    }
+    if n < 0.0 {
+        out.write_char('-')?;
+    }
+    let magnitude = n.abs();
+    // Scale into [1e14, 1e15) so that the digits are an integer, and remember the exponent.
+    let mut exponent = 0i32;
+    let mut scaled = magnitude;
+    while scaled >= 1e15 {
+        scaled /= 10.0;
+        exponent += 1;
+    }
+    while scaled < 1e14 {
+        scaled *= 10.0;
+        exponent -= 1;
+    }
+    let mut digits = scaled.round() as u64;
+    if digits >= 1_000_000_000_000_000 {
+        digits /= 10;
+        exponent += 1;
+    }
+    let mut text = digits.to_string();
+    // The value is digits × 10^exponent; place the decimal point.
+    let point = text.len() as i32 + exponent;
+    while text.len() > 1 && text.ends_with('0') {
+        text.pop();
+    }
+    if point <= 0 {
+        if point < -6 {
+            // d.ddd × 10^(point − 1)
+            let (first, rest) = text.split_at(1);
+            return if rest.is_empty() {
+                write!(out, "{first}e{}", point - 1)
+            } else {
+                write!(out, "{first}.{rest}e{}", point - 1)
+            };
+        }
+        out.write_str("0.")?;
+        for _ in 0..-point {
+            out.write_char('0')?;
+        }
+        out.write_str(&text)
+    } else if point as usize >= text.len() {
+        // Whole, but too large for the exact path above.
+        write!(out, "{}e{}", text, point as usize - text.len())
+    } else {
+        let (whole, fraction) = text.split_at(point as usize);
+        write!(out, "{whole}.{fraction}")
+    }
+}
+
 fn write_string(out: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
     out.write_char('"')?;
     for c in text.chars() {
@@ -240,6 +300,77 @@ fn write_string(out: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
         }
     }
     out.write_char('"')
+}
+
+/// The value of a JSON number already checked by the parser, without Rust's float parser
+/// (which would add ~10 KB to the wasm): exact for integers up to 2^53 and for decimals with
+/// up to 19 significant digits times a power of ten within ±22; otherwise within a few units
+/// in the last place, which is all a chat protocol needs.
+fn decimal_value(text: &[u8]) -> f64 {
+    let mut negative = false;
+    let mut mantissa: u64 = 0;
+    let mut exponent: i32 = 0;
+    let mut in_fraction = false;
+    let mut iter = text.iter().peekable();
+    if iter.peek() == Some(&&b'-') {
+        negative = true;
+        iter.next();
+    }
+    while let Some(&byte) = iter.next() {
+        match byte {
+            b'0'..=b'9' => {
+                if mantissa < 1_000_000_000_000_000_000 {
+                    mantissa = mantissa * 10 + u64::from(byte - b'0');
+                    if in_fraction {
+                        exponent -= 1;
+                    }
+                } else if !in_fraction {
+                    exponent += 1;
+                }
+            }
+            b'.' => in_fraction = true,
+            b'e' | b'E' => {
+                let mut sign = 1i32;
+                let mut value: i32 = 0;
+                for &byte in iter.by_ref() {
+                    match byte {
+                        b'-' => sign = -1,
+                        b'+' => {}
+                        digit => {
+                            value = value
+                                .saturating_mul(10)
+                                .saturating_add(i32::from(digit - b'0'))
+                        }
+                    }
+                }
+                exponent = exponent.saturating_add(sign * value);
+            }
+            _ => {}
+        }
+    }
+    let mut value = mantissa as f64;
+    // Exact powers of ten up to 1e22 keep simple decimals exact.
+    const EXACT: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let mut remaining = exponent;
+    while remaining != 0 && value != 0.0 && value.is_finite() {
+        let step = remaining.unsigned_abs().min(22) as usize;
+        let factor = EXACT.get(step).copied().unwrap_or(1.0);
+        if remaining > 0 {
+            value *= factor;
+            remaining -= step as i32;
+        } else {
+            value /= factor;
+            remaining += step as i32;
+        }
+    }
+    if negative {
+        -value
+    } else {
+        value
+    }
 }
 
 struct Parser<'a> {
@@ -377,12 +508,7 @@ impl Parser<'_> {
             }
             self.digits();
         }
-        // The slice is ASCII by construction.
-        let text = std::str::from_utf8(&self.bytes[start..self.pos])
-            .map_err(|_| self.error("bad number"))?;
-        text.parse::<f64>()
-            .map(Json::Number)
-            .map_err(|_| self.error("bad number"))
+        Ok(Json::Number(decimal_value(&self.bytes[start..self.pos])))
     }
 
     fn digits(&mut self) {
@@ -555,6 +681,39 @@ mod tests {
             Json::Number(1e300).to_string(),
             Json::parse("1e300").unwrap().to_string()
         );
+        for (text, value) in [
+            ("2.5", 2.5),
+            ("-0.125", -0.125),
+            ("1e3", 1000.0),
+            ("12.5e-1", 1.25),
+            ("1E+2", 100.0),
+            ("0.000001", 1e-6),
+        ] {
+            assert_eq!(Json::parse(text).unwrap().as_f64(), Some(value), "{text}");
+        }
+        for value in [
+            2.5,
+            -0.125,
+            1.25,
+            1e-6,
+            123.456,
+            1e-9,
+            3.5e-12,
+            3.0e20,
+            0.1 + 0.2,
+        ] {
+            let written = Json::Number(value).to_string();
+            let read = Json::parse(&written).unwrap().as_f64().unwrap();
+            assert!(
+                (read - value).abs() <= value.abs() * 1e-14,
+                "{value} -> {written} -> {read}"
+            );
+        }
+        assert_eq!(Json::Number(2.5).to_string(), "2.5");
+        assert_eq!(Json::Number(-0.125).to_string(), "-0.125");
+        assert_eq!(Json::Number(1e-9).to_string(), "1e-9");
+        assert_eq!(Json::Number(3.5e-12).to_string(), "3.5e-12");
+        assert_eq!(Json::Number(0.000123).to_string(), "0.000123");
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! Pure Rust core: no web-sys, js-sys or wasm-bindgen.
 //!
+//! Size note: no `f64::clamp` (its panic message formats floats with `{:?}`, which links
+//! Rust's whole float formatter, ~20 KB, into the wasm); use `.max(a).min(b)`.
+//!
 //! Everything here is tested natively with `cargo test -p hotline`. Code in `core` also runs
 //! inside the page's only wasm instance, so it must not panic on any input.
 //!

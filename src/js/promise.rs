@@ -2,6 +2,7 @@
 //! `fail(fn)`, each returning the same promise.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -32,5 +33,11 @@ pub fn done_fail_promise<F>(future: F) -> Promise
 where
     F: Future<Output = Result<JsValue, JsValue>> + 'static,
 {
+    boxed_promise(Box::pin(future))
+}
+
+/// One instance of `future_to_promise` for every command: each generic instance costs
+/// kilobytes of wasm.
+fn boxed_promise(future: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
     with_done_fail(wasm_bindgen_futures::future_to_promise(future))
 }

@@ -7,7 +7,6 @@
 //! what it missed ([`TransportEvent::Reconnected`] → [`BayeuxChat::catch_up`]).
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::{server_unavailable, Sink, TransportEvent};
@@ -30,9 +29,9 @@ pub struct BayeuxChat {
     credentials: RefCell<Credentials>,
     sink: Sink,
     /// Commands waiting for their publish reply.
-    waiting: RefCell<HashMap<PublishId, oneshot::Sender<Outcome>>>,
+    waiting: RefCell<Vec<(PublishId, oneshot::Sender<Outcome>)>>,
     /// Replies that came before their command registered (a publish refused at once).
-    early: RefCell<HashMap<PublishId, Outcome>>,
+    early: RefCell<Vec<(PublishId, Outcome)>>,
     /// `startSession` waiting for the envelope that carries the secureKey.
     starting: RefCell<Option<oneshot::Sender<Result<Envelope, ChatError>>>>,
     start_publish: Cell<Option<PublishId>>,
@@ -59,8 +58,8 @@ impl BayeuxChat {
                 channel,
                 credentials: RefCell::new(Credentials::default()),
                 sink,
-                waiting: RefCell::new(HashMap::new()),
-                early: RefCell::new(HashMap::new()),
+                waiting: RefCell::new(Vec::new()),
+                early: RefCell::new(Vec::new()),
                 starting: RefCell::new(None),
                 start_publish: Cell::new(None),
                 start_deadline: RefCell::new(None),
@@ -94,7 +93,7 @@ impl BayeuxChat {
         connection.subscribe(&self.channel);
         let id = connection.publish(&self.channel, request.bayeux_data(""));
         self.start_publish.set(Some(id));
-        if let Some(Err(error)) = self.early.borrow_mut().remove(&id) {
+        if let Some(Err(error)) = take(&self.early, id) {
             if let Some(starting) = self.starting.borrow_mut().take() {
                 starting.send(Err(error));
             }
@@ -133,11 +132,11 @@ impl BayeuxChat {
         let connection = self.connection().ok_or_else(server_unavailable)?;
         let data = operation.bayeux_data(&self.credentials.borrow().secure_key);
         let id = connection.publish(&self.channel, data);
-        if let Some(outcome) = self.early.borrow_mut().remove(&id) {
+        if let Some(outcome) = take(&self.early, id) {
             return outcome;
         }
         let (sender, receiver) = oneshot::channel();
-        self.waiting.borrow_mut().insert(id, sender);
+        self.waiting.borrow_mut().push((id, sender));
         receiver
             .recv()
             .await
@@ -154,11 +153,11 @@ impl BayeuxChat {
         let Some(connection) = self.connection.borrow_mut().take() else {
             return;
         };
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::browser::spawn(async move {
             crate::browser::timer::sleep(1_000.0).await;
             connection.disconnect();
         });
-        for (_, waiting) in self.waiting.borrow_mut().drain() {
+        for (_, waiting) in std::mem::take(&mut *self.waiting.borrow_mut()) {
             waiting.send(Err(ChatError::SessionEnded));
         }
     }
@@ -192,11 +191,9 @@ impl BayeuxChat {
                     }
                     return;
                 }
-                match self.waiting.borrow_mut().remove(&id) {
+                match take(&self.waiting, id) {
                     Some(waiting) => waiting.send(outcome),
-                    None => {
-                        self.early.borrow_mut().insert(id, outcome);
-                    }
+                    None => self.early.borrow_mut().push((id, outcome)),
                 }
             }
             BayeuxEvent::Handshaken { rehandshake } => {
@@ -214,7 +211,7 @@ impl BayeuxChat {
                     starting.send(Err(error));
                     return;
                 }
-                for (_, waiting) in self.waiting.borrow_mut().drain() {
+                for (_, waiting) in std::mem::take(&mut *self.waiting.borrow_mut()) {
                     waiting.send(Err(error.clone()));
                 }
                 (self.sink)(TransportEvent::Failed(error));
@@ -262,4 +259,11 @@ fn publish_error(error: &str) -> ChatError {
         (Some(code), Some(text)) => ChatError::remote(code, text),
         _ => ChatError::remote(0, rest.or(first).unwrap_or(error)),
     }
+}
+
+/// Removes the entry for `id` from a small list keyed by publish id.
+fn take<T>(list: &RefCell<Vec<(PublishId, T)>>, id: PublishId) -> Option<T> {
+    let mut list = list.borrow_mut();
+    let position = list.iter().position(|(key, _)| *key == id)?;
+    Some(list.swap_remove(position).1)
 }

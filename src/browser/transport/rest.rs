@@ -131,7 +131,7 @@ impl RestChat {
             return;
         }
         let weak: Weak<Self> = Rc::downgrade(self);
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::browser::spawn(async move {
             loop {
                 sleep(POLL_INTERVAL_MS).await;
                 // The loop holds no strong reference between polls, so a dropped session

@@ -34,12 +34,13 @@ impl Backoff {
         let random = if random.is_nan() {
             0.0
         } else {
-            random.clamp(0.0, 1.0)
+            random.max(0.0).min(1.0)
         };
         let ceiling = self.ceiling_ms(attempt);
         ((ceiling as f64) * random)
             .floor()
-            .clamp(0.0, ceiling as f64) as u64
+            .max(0.0)
+            .min(ceiling as f64) as u64
     }
 }
 

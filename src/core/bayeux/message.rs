@@ -86,7 +86,7 @@ fn millis(value: &Json) -> Option<u64> {
     if !number.is_finite() {
         return None;
     }
-    Some(number.clamp(0.0, MAX_DELAY_MS as f64) as u64)
+    Some(number.max(0.0).min(MAX_DELAY_MS as f64) as u64)
 }
 
 /// One message received from the server: a reply (it has `successful`) or a delivery.

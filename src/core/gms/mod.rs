@@ -448,3 +448,17 @@ fn envelope_error(item: &Json, at: &str) -> Result<EnvelopeError, ChatError> {
 
 #[cfg(test)]
 mod tests;
+
+/// The events ordered by index. Transcripts arrive in order almost always, so an insertion
+/// sort (linear on sorted input, and small in the wasm) beats a general-purpose sort here.
+pub fn by_index(events: &[TranscriptEvent]) -> Vec<&TranscriptEvent> {
+    let mut sorted: Vec<&TranscriptEvent> = Vec::with_capacity(events.len());
+    for event in events {
+        let at = sorted
+            .iter()
+            .rposition(|earlier| earlier.index <= event.index)
+            .map_or(0, |i| i + 1);
+        sorted.insert(at, event);
+    }
+    sorted
+}

@@ -82,9 +82,8 @@ pub fn transcript_json(events: &[RawEvent]) -> Json {
 /// more (GMS index > `from_index`), by index, each index once. Events GWE has no raw event
 /// for (e.g. `NicknameUpdated`) are left out. Fires nothing ("no playback is assumed").
 pub fn transcript_payload(events: &[TranscriptEvent], from_index: u64) -> Json {
-    let mut selected: Vec<&TranscriptEvent> =
-        events.iter().filter(|e| e.index > from_index).collect();
-    selected.sort_by_key(|e| e.index);
+    let mut selected = crate::core::gms::by_index(events);
+    selected.retain(|e| e.index > from_index);
     selected.dedup_by_key(|e| e.index);
     let raw: Vec<RawEvent> = selected
         .into_iter()

@@ -179,10 +179,8 @@ impl ChatSession {
 
     /// Takes GMS transcript events (a notification's or response's `messages`), in any order.
     pub fn ingest(&mut self, events: &[TranscriptEvent], now_ms: f64) -> Vec<Emitted> {
-        let mut sorted: Vec<&TranscriptEvent> = events.iter().collect();
-        sorted.sort_by_key(|event| event.index);
         let mut out = Vec::new();
-        for event in sorted {
+        for event in crate::core::gms::by_index(events) {
             if self.ended || !self.accept(Some(event.index)) {
                 continue;
             }

@@ -61,6 +61,29 @@ pub struct ChatRuntime {
     heartbeat: RefCell<Option<Timeout>>,
 }
 
+/// A session command as the page asked for it, before checking.
+pub enum CommandRequest {
+    SendMessage(Json),
+    SendTyping(Json),
+    SetUserData(Json),
+    CustomNotice(String),
+    UpdateNickname(String),
+    GetUserData(String),
+    DeleteUserData(String),
+    GetTranscript(Json),
+    Leave,
+}
+
+/// A checked command, ready to run.
+pub enum Command {
+    Run(Operation),
+    GetUserData(String),
+    DeleteUserData(String),
+    /// GWE's 0-based `fromIndex`.
+    GetTranscript(u64),
+    Leave,
+}
+
 /// How a runtime builds its transport: the transport's sink must point back at the runtime.
 pub enum TransportChoice {
     Bayeux { websockets: bool },
@@ -310,23 +333,46 @@ impl ChatRuntime {
         Ok(())
     }
 
-    pub fn prepare_send_message(&self, argument: &Json) -> Result<Operation, ChatError> {
+    /// Checks a command the page asked for; misuse is an error the facade throws at once.
+    pub fn prepare(&self, request: CommandRequest) -> Result<Command, ChatError> {
         self.check_active()?;
-        parse_send_message(argument)
+        Ok(match request {
+            CommandRequest::SendMessage(argument) => Command::Run(parse_send_message(&argument)?),
+            CommandRequest::SendTyping(argument) => Command::Run(parse_send_typing(&argument)?),
+            CommandRequest::SetUserData(argument) => Command::Run(parse_set_user_data(&argument)?),
+            CommandRequest::CustomNotice(message) => {
+                Command::Run(Operation::CustomNotice { message })
+            }
+            CommandRequest::UpdateNickname(nickname) => {
+                if nickname.trim().is_empty() {
+                    return Err(ChatError::InvalidArgument(
+                        "nickname must not be empty".into(),
+                    ));
+                }
+                Command::Run(Operation::UpdateNickname { nickname })
+            }
+            CommandRequest::GetUserData(key) => Command::GetUserData(key),
+            CommandRequest::DeleteUserData(key) => Command::DeleteUserData(key),
+            CommandRequest::GetTranscript(argument) => {
+                Command::GetTranscript(parse_from_index(&argument)?)
+            }
+            CommandRequest::Leave => Command::Leave,
+        })
     }
 
-    pub fn prepare_send_typing(&self, argument: &Json) -> Result<Operation, ChatError> {
-        self.check_active()?;
-        parse_send_typing(argument)
+    /// Runs a prepared command; resolves with the `done` value (`Json::Null` for none). One
+    /// entry point, so that the wasm holds one command state machine, not one per command.
+    pub async fn execute(self: Rc<Self>, command: Command) -> Result<Json, ChatError> {
+        match command {
+            Command::Run(operation) => self.command(operation).await.map(|()| Json::Null),
+            Command::GetUserData(key) => self.get_user_data(key).await,
+            Command::DeleteUserData(key) => self.delete_user_data(key).await.map(|()| Json::Null),
+            Command::GetTranscript(from_index) => self.get_transcript(from_index).await,
+            Command::Leave => self.leave().await.map(|()| Json::Null),
+        }
     }
 
-    pub fn prepare_set_user_data(&self, argument: &Json) -> Result<Operation, ChatError> {
-        self.check_active()?;
-        parse_set_user_data(argument)
-    }
-
-    /// Runs a prepared command.
-    pub async fn command(&self, operation: Operation) -> Result<(), ChatError> {
+    async fn command(&self, operation: Operation) -> Result<(), ChatError> {
         let updated = match &operation {
             Operation::UpdateData { user_data } => Some(user_data.clone()),
             _ => None,
@@ -346,8 +392,7 @@ impl ChatRuntime {
     }
 
     /// `getUserData(key)` → `{userData: {key: value}}`.
-    pub async fn get_user_data(&self, key: String) -> Result<Json, ChatError> {
-        self.check_active()?;
+    async fn get_user_data(&self, key: String) -> Result<Json, ChatError> {
         if let Transport::Custom(custom) = self.transport()? {
             return Ok(Json::object([(
                 "userData",
@@ -362,8 +407,7 @@ impl ChatRuntime {
     }
 
     /// `deleteUserData(key)`: over GMS, an `updateData` that sets the key to null.
-    pub async fn delete_user_data(&self, key: String) -> Result<(), ChatError> {
-        self.check_active()?;
+    async fn delete_user_data(&self, key: String) -> Result<(), ChatError> {
         if let Transport::Custom(custom) = self.transport()? {
             return custom.delete_user_data(&key).await;
         }
@@ -374,9 +418,7 @@ impl ChatRuntime {
     }
 
     /// `getTranscript({fromIndex})` → `{transcript: [rawEvent…]}`; fires no events.
-    pub async fn get_transcript(&self, argument: &Json) -> Result<Json, ChatError> {
-        self.check_active()?;
-        let from_index = parse_from_index(argument)?;
+    async fn get_transcript(&self, from_index: u64) -> Result<Json, ChatError> {
         if let Transport::Custom(custom) = self.transport()? {
             return Ok(transcript_json(&custom.transcript(from_index).await?));
         }
@@ -416,7 +458,7 @@ impl ChatRuntime {
 
     /// `leave()`: cleans up first (the state is forgotten at once), tells the server, takes in
     /// what its reply carries, then fires SessionEnded `{leaveRequest: true}` itself.
-    pub async fn leave(self: &Rc<Self>) -> Result<(), ChatError> {
+    async fn leave(self: &Rc<Self>) -> Result<(), ChatError> {
         self.model.borrow_mut().begin_leave()?;
         self.leave_hooks.borrow_mut().take();
         if let Err(error) = self.medium.clear() {

@@ -10,7 +10,8 @@ use super::errors::{chat_error, type_error};
 use super::promise::done_fail_promise;
 use crate::browser::launch::{prepare_restore, prepare_start, rest_transport_descriptor};
 use crate::browser::listeners::{from_js, to_js};
-use crate::browser::session::ChatRuntime;
+use crate::browser::session::{ChatRuntime, CommandRequest};
+use crate::core::json::Json;
 use crate::core::session::GweEvent;
 use crate::core::ChatError;
 
@@ -96,18 +97,21 @@ pub struct Session {
     runtime: Rc<ChatRuntime>,
 }
 
-/// Runs a command: misuse throws at once, the outcome settles the promise.
-fn command<F, Fut>(runtime: &Rc<ChatRuntime>, start: F) -> Result<Promise, JsValue>
-where
-    F: FnOnce(Rc<ChatRuntime>) -> Result<Fut, ChatError>,
-    Fut: std::future::Future<Output = Result<JsValue, ChatError>> + 'static,
-{
-    let future = start(runtime.clone()).map_err(|error| match error.type_error_message() {
-        Some(message) => type_error(&message),
-        None => chat_error(&error),
-    })?;
+/// Runs a command: misuse throws at once (a `TypeError`), the outcome settles the promise.
+fn run(runtime: &Rc<ChatRuntime>, request: CommandRequest) -> Result<Promise, JsValue> {
+    let command = runtime
+        .prepare(request)
+        .map_err(|error| match error.type_error_message() {
+            Some(message) => type_error(&message),
+            None => chat_error(&error),
+        })?;
+    let runtime = runtime.clone();
     Ok(done_fail_promise(async move {
-        future.await.map_err(|e| chat_error(&e))
+        match runtime.execute(command).await {
+            Ok(Json::Null) => Ok(JsValue::UNDEFINED),
+            Ok(value) => Ok(to_js(&value)),
+            Err(error) => Err(chat_error(&error)),
+        }
     }))
 }
 
@@ -122,126 +126,62 @@ impl Session {
     /// Sends a message: a string, or `{message, type: 'text' | 'url'}`.
     #[wasm_bindgen(js_name = sendMessage)]
     pub fn send_message(&self, message: JsValue) -> Result<Promise, JsValue> {
-        command(&self.runtime, |runtime| {
-            let operation = runtime.prepare_send_message(&from_js(&message))?;
-            Ok(async move {
-                runtime
-                    .command(operation)
-                    .await
-                    .map(|()| JsValue::UNDEFINED)
-            })
-        })
+        run(
+            &self.runtime,
+            CommandRequest::SendMessage(from_js(&message)),
+        )
     }
 
     /// Tells the agent the visitor is typing: `{isTyping: boolean, typedText?: string}`.
     #[wasm_bindgen(js_name = sendTyping)]
     pub fn send_typing(&self, options: JsValue) -> Result<Promise, JsValue> {
-        command(&self.runtime, |runtime| {
-            let operation = runtime.prepare_send_typing(&from_js(&options))?;
-            Ok(async move {
-                runtime
-                    .command(operation)
-                    .await
-                    .map(|()| JsValue::UNDEFINED)
-            })
-        })
+        run(&self.runtime, CommandRequest::SendTyping(from_js(&options)))
     }
 
     /// The transcript from `{fromIndex}` (0-based, default 0), as `{transcript: [event…]}`.
     /// Fires no events.
     #[wasm_bindgen(js_name = getTranscript)]
     pub fn get_transcript(&self, options: JsValue) -> Result<Promise, JsValue> {
-        command(&self.runtime, |runtime| {
-            runtime.check_active()?;
-            let options = from_js(&options);
-            Ok(async move {
-                runtime
-                    .get_transcript(&options)
-                    .await
-                    .map(|json| to_js(&json))
-            })
-        })
+        run(
+            &self.runtime,
+            CommandRequest::GetTranscript(from_js(&options)),
+        )
     }
 
     /// Leaves the chat: the saved state is cleared, the server told, and `onSessionEnded`
     /// fires with `{reason: {leaveRequest: true}}`.
     pub fn leave(&self) -> Result<Promise, JsValue> {
-        command(&self.runtime, |runtime| {
-            runtime.check_active()?;
-            Ok(async move { runtime.leave().await.map(|()| JsValue::UNDEFINED) })
-        })
+        run(&self.runtime, CommandRequest::Leave)
     }
 
     /// Attaches data to the chat (`{key: value, …}`).
     #[wasm_bindgen(js_name = setUserData)]
     pub fn set_user_data(&self, data: JsValue) -> Result<Promise, JsValue> {
-        command(&self.runtime, |runtime| {
-            let operation = runtime.prepare_set_user_data(&from_js(&data))?;
-            Ok(async move {
-                runtime
-                    .command(operation)
-                    .await
-                    .map(|()| JsValue::UNDEFINED)
-            })
-        })
+        run(&self.runtime, CommandRequest::SetUserData(from_js(&data)))
     }
 
     /// Reads one user-data key: resolves with `{userData: {key: value}}`.
     #[wasm_bindgen(js_name = getUserData)]
     pub fn get_user_data(&self, key: String) -> Result<Promise, JsValue> {
-        command(&self.runtime, |runtime| {
-            runtime.check_active()?;
-            Ok(async move { runtime.get_user_data(key).await.map(|json| to_js(&json)) })
-        })
+        run(&self.runtime, CommandRequest::GetUserData(key))
     }
 
     /// Removes one user-data key.
     #[wasm_bindgen(js_name = deleteUserData)]
     pub fn delete_user_data(&self, key: String) -> Result<Promise, JsValue> {
-        command(&self.runtime, |runtime| {
-            runtime.check_active()?;
-            Ok(async move {
-                runtime
-                    .delete_user_data(key)
-                    .await
-                    .map(|()| JsValue::UNDEFINED)
-            })
-        })
+        run(&self.runtime, CommandRequest::DeleteUserData(key))
     }
 
     /// Sends a custom notice (GMS `customNotice`) that agent desktops may act on.
     #[wasm_bindgen(js_name = sendCustomNotice)]
     pub fn send_custom_notice(&self, message: String) -> Result<Promise, JsValue> {
-        command(&self.runtime, |runtime| {
-            runtime.check_active()?;
-            let operation = crate::core::gms::Operation::CustomNotice { message };
-            Ok(async move {
-                runtime
-                    .command(operation)
-                    .await
-                    .map(|()| JsValue::UNDEFINED)
-            })
-        })
+        run(&self.runtime, CommandRequest::CustomNotice(message))
     }
 
     /// Changes the visitor's name as the agent sees it.
     #[wasm_bindgen(js_name = updateNickname)]
     pub fn update_nickname(&self, nickname: String) -> Result<Promise, JsValue> {
-        command(&self.runtime, |runtime| {
-            runtime.check_active()?;
-            if nickname.trim().is_empty() {
-                return Err(ChatError::InvalidArgument(
-                    "nickname must not be empty".into(),
-                ));
-            }
-            let operation = crate::core::gms::Operation::UpdateNickname { nickname };
-            Ok(async move {
-                runtime
-                    .command(operation)
-                    .await
-                    .map(|()| JsValue::UNDEFINED)
-            })
-        })
+        run(&self.runtime, CommandRequest::UpdateNickname(nickname))
     }
 
     fn on(&self, event: GweEvent, callback: JsValue) -> Result<Function, JsValue> {

@@ -57,12 +57,22 @@ pub enum AuthError {
 /// sign in again (customers, whose chats are in the database, lose nothing).
 pub struct AgentDirectory {
     accounts: HashMap<String, AgentAccount>,
+    /// Account names in the order they were configured: SuperOffice `AssociateId` is the
+    /// 1-based position here.
+    order: Vec<String>,
     tokens: Mutex<HashMap<String, (String, Instant)>>,
 }
 
 impl AgentDirectory {
     pub fn new(accounts: Vec<AgentAccount>) -> Self {
+        let mut order: Vec<String> = Vec::new();
+        for account in &accounts {
+            if !order.contains(&account.name) {
+                order.push(account.name.clone());
+            }
+        }
         Self {
+            order,
             accounts: accounts
                 .into_iter()
                 .map(|account| (account.name.clone(), account))
@@ -73,6 +83,40 @@ impl AgentDirectory {
 
     pub fn is_empty(&self) -> bool {
         self.accounts.is_empty()
+    }
+
+    /// The account names, in the order they were configured.
+    pub fn names(&self) -> &[String] {
+        &self.order
+    }
+
+    /// SuperOffice `AssociateId` of an account: its 1-based position in the configuration.
+    pub fn associate_id(&self, name: &str) -> Option<i64> {
+        self.order
+            .iter()
+            .position(|known| known == name)
+            .map(|at| at as i64 + 1)
+    }
+
+    /// The agent with this account name (any case) or associate id.
+    pub fn find(&self, name_or_id: &str) -> Option<AgentRef> {
+        let name_or_id = name_or_id.trim();
+        if let Ok(id) = name_or_id.parse::<usize>() {
+            if let Some(name) = id.checked_sub(1).and_then(|at| self.order.get(at)) {
+                return self.accounts.get(name).map(AgentAccount::as_ref);
+            }
+        }
+        self.accounts
+            .values()
+            .find(|account| account.name.eq_ignore_ascii_case(name_or_id))
+            .map(AgentAccount::as_ref)
+    }
+
+    /// Ends a token before its time (sign-out).
+    pub fn revoke(&self, token: &str) {
+        if let Ok(mut tokens) = self.tokens.lock() {
+            tokens.remove(token);
+        }
     }
 
     fn check_password(&self, name: &str, password: &str) -> Option<&AgentAccount> {
@@ -174,6 +218,22 @@ mod tests {
             Err(AuthError::Invalid)
         );
         assert_eq!(agents.authenticate(None), Err(AuthError::Missing));
+    }
+
+    #[test]
+    fn associates_are_numbered_in_configuration_order() {
+        let agents = AgentDirectory::new(vec![
+            AgentAccount::parse("bob:x").unwrap(),
+            AgentAccount::parse("eve:y").unwrap(),
+        ]);
+        assert_eq!(agents.associate_id("eve"), Some(2));
+        assert_eq!(agents.associate_id("zed"), None);
+        assert_eq!(agents.find("2").unwrap().agent_id, "eve");
+        assert_eq!(agents.find("BOB").unwrap().agent_id, "bob");
+        assert!(agents.find("3").is_none());
+        let (token, _) = agents.login("bob", "x").unwrap();
+        agents.revoke(&token);
+        assert_eq!(agents.agent_for_token(&token), Err(AuthError::Invalid));
     }
 
     #[test]

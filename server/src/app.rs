@@ -55,6 +55,9 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<AppState>), StartErro
     }
     let pool = store::open(&config.db).await?;
     let chat = Arc::new(ChatService::new(pool, services));
+    chat.seed_topics()
+        .await
+        .map_err(|error| StartError::Config(format!("chat topics: {error}")))?;
     let agents = Arc::new(AgentDirectory::new(accounts));
     if agents.is_empty() {
         tracing::warn!(
@@ -79,11 +82,8 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<AppState>), StartErro
         bayeux: bayeux.clone(),
         alias: config.alias.clone(),
     });
-    let mut router = Router::new()
-        .merge(crate::api::gms_rest::routes())
-        .merge(crate::api::agents::routes())
-        .with_state(state.clone())
-        .merge(bayeux.router());
+    let api = crate::api::route_table().map_err(StartError::Config)?;
+    let mut router = api.with_state(state.clone()).merge(bayeux.router());
     if let Some(dir) = &config.static_dir {
         router = router.fallback_service(ServeDir::new(dir));
     }
@@ -123,5 +123,15 @@ fn cors_layer(origins: &[String]) -> Result<CorsLayer, StartError> {
             header::AUTHORIZATION,
             header::ACCEPT,
             HeaderName::from_static("x-correlation-id"),
-        ]))
+            // The SuperOffice face.
+            header::ACCEPT_LANGUAGE,
+            header::IF_MODIFIED_SINCE,
+            header::IF_UNMODIFIED_SINCE,
+            HeaderName::from_static("x-xsrf-token"),
+            HeaderName::from_static("so-timezone"),
+            HeaderName::from_static("so-language"),
+            HeaderName::from_static("so-culture"),
+            HeaderName::from_static("so-apptoken"),
+        ])
+        .expose_headers([header::LAST_MODIFIED]))
 }

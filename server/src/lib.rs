@@ -3,7 +3,9 @@
 //! - [`bayeux`]: Bayeux 1.0 (CometD) over long-polling and WebSocket at `/cometd`;
 //! - [`chat`]: the one conversation record and its transcript, persisted in SQLite;
 //! - [`hub`]: GMS chat v2 over Bayeux for customers, live channels for agents;
-//! - [`api`]: GMS chat v2 over REST and the agents' API;
+//! - [`api`]: GMS chat v2 over REST and the agents' API, all REST routes in one table;
+//! - [`superoffice`]: chat sessions and topics as SuperOffice-style CRM records;
+//! - [`openapi`]: the route table and the OpenAPI document made from it;
 //! - [`app`]: wires it all into one router from a [`config::Config`].
 
 pub mod agents;
@@ -14,6 +16,8 @@ pub mod chat;
 pub mod config;
 pub mod gms;
 pub mod hub;
+pub mod openapi;
+pub mod superoffice;
 
 pub use app::{build, AppState, StartError};
 pub use config::Config;

@@ -1,13 +1,15 @@
 //! The agents' API: sign in, list the queue and one's own conversations, accept, talk, leave,
 //! end. Every route but login takes `Authorization: Bearer <token>` or `Basic`.
+//!
+//! The login answer also carries a `ticket`: the same secret, for the SuperOffice face's
+//! `Authorization: SOTicket <ticket>` scheme.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -16,25 +18,226 @@ use crate::app::AppState;
 use crate::chat::service::AgentRef;
 use crate::chat::store::ListFilter;
 use crate::chat::Lifecycle;
+use crate::openapi::{schema_ref, ApiTable, Operation, Security};
 
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/api/v1/agents/login", post(login))
-        .route("/api/v1/agents/me", get(me))
-        .route("/api/v1/conversations", get(list))
-        .route("/api/v1/conversations/{chat_id}", get(one))
-        .route("/api/v1/conversations/{chat_id}/accept", post(accept))
-        .route(
+const TAG: &str = "Agents";
+
+/// Adds the agents' routes to the route table.
+pub fn register(table: &mut ApiTable<Arc<AppState>>) {
+    table.tag(
+        TAG,
+        "The agents' API: sign in, the queue, one's conversations, talking to customers",
+    );
+    table.schema(
+        "AgentsError",
+        json!({"type": "object", "properties": {"error": {"type": "object", "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}}}}}),
+    );
+    table.schema(
+        "LoginRequest",
+        json!({"type": "object", "properties": {
+            "username": {"type": "string"}, "password": {"type": "string"}}}),
+    );
+    table.schema(
+        "Login",
+        json!({"type": "object", "properties": {
+            "token": {"type": "string", "description": "For Authorization: Bearer"},
+            "ticket": {"type": "string", "description": "For Authorization: SOTicket (the same secret)"},
+            "agentId": {"type": "string"}, "name": {"type": "string"}}}),
+    );
+    table.schema(
+        "Conversation",
+        json!({"type": "object", "additionalProperties": true, "properties": {
+            "chatId": {"type": "string"},
+            "chatSessionId": {"type": "integer", "description": "The SuperOffice ChatSessionId"},
+            "service": {"type": "string"},
+            "status": {"type": "string", "enum": ["queued", "active", "waiting", "wrapup", "closed"]},
+            "agentIds": {"type": "array", "items": {"type": "string"}},
+            "transferTo": {"type": "string", "nullable": true},
+            "lastIndex": {"type": "integer"}}}),
+    );
+    table.schema(
+        "ConversationAnswer",
+        json!({"type": "object", "properties": {"conversation": schema_ref("Conversation")}}),
+    );
+    let error = || Some(schema_ref("AgentsError"));
+    let conversation = || Some(schema_ref("ConversationAnswer"));
+    let secured = |operation: Operation| {
+        operation
+            .secured(Security::Agent)
+            .response(401, "Missing or invalid credentials", error())
+    };
+    let in_chat = |operation: Operation| {
+        secured(operation)
+            .path_param("chat_id", json!({"type": "string"}), "The chatId")
+            .response(404, "Unknown conversation", error())
+    };
+    table.add(
+        Operation::post(
+            "/api/v1/agents/login",
+            "Agents_Login",
+            TAG,
+            "Signs in: a bearer token and an SOTicket",
+        )
+        .body(&["application/json"], schema_ref("LoginRequest"), false)
+        .response(200, "Signed in", Some(schema_ref("Login")))
+        .response(400, "Malformed body", error())
+        .response(401, "Wrong credentials", error()),
+        login,
+    );
+    table.add(
+        secured(Operation::get(
+            "/api/v1/agents/me",
+            "Agents_Me",
+            TAG,
+            "Who the caller is",
+        ))
+        .response(
+            200,
+            "The agent",
+            Some(json!({"type": "object", "properties": {
+                "agentId": {"type": "string"}, "name": {"type": "string"}}})),
+        ),
+        me,
+    );
+    table.add(
+        secured(Operation::get(
+            "/api/v1/conversations",
+            "Conversations_List",
+            TAG,
+            "Lists conversations",
+        ))
+        .query(
+            "scope",
+            json!({"type": "string", "enum": ["queue", "mine", "all"]}),
+            "Which ones (default all)",
+        )
+        .query(
+            "status",
+            json!({"type": "string"}),
+            "Comma-separated life-cycle statuses",
+        )
+        .response(
+            200,
+            "The conversations",
+            Some(json!({"type": "object", "properties": {
+                "conversations": {"type": "array", "items": schema_ref("Conversation")}}})),
+        )
+        .response(400, "Unknown scope or status", error()),
+        list,
+    );
+    table.add(
+        in_chat(Operation::get(
+            "/api/v1/conversations/{chat_id}",
+            "Conversations_Get",
+            TAG,
+            "One conversation",
+        ))
+        .response(200, "The conversation", conversation()),
+        one,
+    );
+    table.add(
+        in_chat(Operation::post(
+            "/api/v1/conversations/{chat_id}/accept",
+            "Conversations_Accept",
+            TAG,
+            "The caller joins the conversation",
+        ))
+        .response(200, "Joined", conversation())
+        .response(409, "Another agent has it, or it has ended", error()),
+        accept,
+    );
+    table.add(
+        in_chat(Operation::post(
             "/api/v1/conversations/{chat_id}/messages",
-            post(send_message),
+            "Conversations_SendMessage",
+            TAG,
+            "Sends a message to the customer",
+        ))
+        .body(
+            &["application/json"],
+            json!({"type": "object", "required": ["text"], "properties": {
+                "text": {"type": "string"}, "messageType": {"type": "string"}}}),
+            true,
         )
-        .route("/api/v1/conversations/{chat_id}/typing", post(typing))
-        .route("/api/v1/conversations/{chat_id}/leave", post(leave))
-        .route("/api/v1/conversations/{chat_id}/end", post(end))
-        .route(
+        .response(
+            200,
+            "Sent",
+            Some(json!({"type": "object", "properties": {
+                "chatId": {"type": "string"}, "index": {"type": "integer"}}})),
+        )
+        .response(400, "Missing text", error())
+        .response(403, "The caller is not in the conversation", error())
+        .response(409, "The chat has ended", error())
+        .response(415, "Not JSON", error()),
+        send_message,
+    );
+    table.add(
+        in_chat(Operation::post(
+            "/api/v1/conversations/{chat_id}/typing",
+            "Conversations_Typing",
+            TAG,
+            "Starts or stops typing",
+        ))
+        .body(
+            &["application/json"],
+            json!({"type": "object", "properties": {
+                "isTyping": {"type": "boolean"}, "text": {"type": "string"}}}),
+            false,
+        )
+        .response(
+            200,
+            "Done",
+            Some(json!({"type": "object", "properties": {
+                "chatId": {"type": "string"}, "isTyping": {"type": "boolean"}}})),
+        )
+        .response(403, "The caller is not in the conversation", error()),
+        typing,
+    );
+    table.add(
+        in_chat(Operation::post(
+            "/api/v1/conversations/{chat_id}/leave",
+            "Conversations_Leave",
+            TAG,
+            "The caller leaves (the chat goes back to the queue)",
+        ))
+        .response(200, "Left", conversation())
+        .response(403, "The caller is not in the conversation", error()),
+        leave,
+    );
+    table.add(
+        in_chat(Operation::post(
+            "/api/v1/conversations/{chat_id}/end",
+            "Conversations_End",
+            TAG,
+            "Ends the chat; the customer is told chatEnded",
+        ))
+        .response(200, "Ended", conversation())
+        .response(403, "The caller is not in the conversation", error()),
+        end,
+    );
+    table.add(
+        in_chat(Operation::get(
             "/api/v1/conversations/{chat_id}/transcript",
-            get(transcript),
+            "Conversations_Transcript",
+            TAG,
+            "The transcript from an index on",
+        ))
+        .query(
+            "from",
+            json!({"type": "integer", "minimum": 0}),
+            "First index (default 1)",
         )
+        .response(
+            200,
+            "The events",
+            Some(json!({"type": "object", "properties": {
+                "chatId": {"type": "string"},
+                "messages": {"type": "array", "items": schema_ref("TranscriptEvent")},
+                "nextPosition": {"type": "integer"}}})),
+        ),
+        transcript,
+    );
 }
 
 fn agent(state: &AppState, headers: &HeaderMap) -> Result<AgentRef, ApiError> {
@@ -67,13 +270,13 @@ async fn login(
             })?;
             let (token, agent) = state.agents.issue_token(&agent.agent_id)?;
             return Ok(Json(
-                json!({"token": token, "agentId": agent.agent_id, "name": agent.nickname}),
+                json!({"token": token, "ticket": token, "agentId": agent.agent_id, "name": agent.nickname}),
             ));
         }
     };
     let (token, agent) = state.agents.login(&username, &password)?;
     Ok(Json(
-        json!({"token": token, "agentId": agent.agent_id, "name": agent.nickname}),
+        json!({"token": token, "ticket": token, "agentId": agent.agent_id, "name": agent.nickname}),
     ))
 }
 

@@ -1,7 +1,47 @@
-//! The plain-HTTP faces: GMS chat v2 REST and the agents' API.
+//! The plain-HTTP faces: GMS chat v2 REST, the agents' API, the SuperOffice face
+//! ([`crate::superoffice`]) and the OpenAPI document of them all.
 
 pub mod agents;
 pub mod gms_rest;
+
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+
+use crate::app::AppState;
+use crate::openapi::{ApiTable, Operation};
+
+/// Every REST route of the server, from the one route table ([`crate::openapi`]), with
+/// `GET /api/openapi.json` describing them all. Add a route by adding it to the table in its
+/// face's `register`.
+pub fn route_table() -> Result<Router<Arc<AppState>>, String> {
+    let mut table = ApiTable::new();
+    gms_rest::register(&mut table);
+    agents::register(&mut table);
+    crate::superoffice::register(&mut table);
+    let document: Arc<OnceLock<serde_json::Value>> = Arc::new(OnceLock::new());
+    let served = document.clone();
+    table.tag("Meta", "About this API");
+    table.add(
+        Operation::get(
+            "/api/openapi.json",
+            "OpenApi_Document",
+            "Meta",
+            "This OpenAPI document, generated from the server's route table",
+        )
+        .response(
+            200,
+            "The OpenAPI 3 document",
+            Some(serde_json::json!({"type": "object"})),
+        ),
+        move || {
+            let served = served.clone();
+            async move { Json(served.get().cloned().unwrap_or_default()) }
+        },
+    );
+    let _ = document.set(table.document());
+    table.into_router()
+}
 
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -59,6 +99,9 @@ impl From<ChatError> for ApiError {
             ChatError::ChatEnded => "chat_ended",
             ChatError::NotAParticipant(_) => "not_a_participant",
             ChatError::AlreadyAccepted => "already_accepted",
+            ChatError::UnknownTopic(_) => "unknown_topic",
+            ChatError::UnknownAgent(_) => "unknown_agent",
+            ChatError::Conflict(_) => "conflict",
             ChatError::Storage(_) => "storage_unavailable",
         };
         Self {

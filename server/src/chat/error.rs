@@ -21,6 +21,13 @@ pub enum ChatError {
     NotAParticipant(String),
     #[error("the conversation already has an agent")]
     AlreadyAccepted,
+    #[error("chat topic {0} does not exist")]
+    UnknownTopic(i64),
+    #[error("agent '{0}' does not exist")]
+    UnknownAgent(String),
+    /// The request does not fit the conversation's (or topic's) current state.
+    #[error("{0}")]
+    Conflict(String),
     #[error("storage failed: {0}")]
     Storage(#[from] sqlx::Error),
 }
@@ -39,9 +46,15 @@ impl ChatError {
         match self {
             ChatError::UnknownOperation(_) => 1,
             ChatError::MissingParameter(_) => 2,
-            ChatError::InvalidParameter { .. } | ChatError::UnknownService(_) => 3,
+            ChatError::InvalidParameter { .. }
+            | ChatError::UnknownService(_)
+            | ChatError::UnknownTopic(_)
+            | ChatError::UnknownAgent(_) => 3,
             ChatError::UnknownChat => 50,
-            ChatError::ChatEnded | ChatError::NotAParticipant(_) | ChatError::AlreadyAccepted => 52,
+            ChatError::ChatEnded
+            | ChatError::NotAParticipant(_)
+            | ChatError::AlreadyAccepted
+            | ChatError::Conflict(_) => 52,
             ChatError::Storage(_) => 100,
         }
     }
@@ -52,9 +65,12 @@ impl ChatError {
             ChatError::UnknownOperation(_)
             | ChatError::MissingParameter(_)
             | ChatError::InvalidParameter { .. } => 400,
-            ChatError::UnknownService(_) | ChatError::UnknownChat => 404,
+            ChatError::UnknownService(_)
+            | ChatError::UnknownChat
+            | ChatError::UnknownTopic(_)
+            | ChatError::UnknownAgent(_) => 404,
             ChatError::NotAParticipant(_) => 403,
-            ChatError::ChatEnded | ChatError::AlreadyAccepted => 409,
+            ChatError::ChatEnded | ChatError::AlreadyAccepted | ChatError::Conflict(_) => 409,
             ChatError::Storage(_) => 503,
         }
     }
@@ -83,6 +99,9 @@ mod tests {
             ChatError::ChatEnded,
             ChatError::NotAParticipant("a".into()),
             ChatError::AlreadyAccepted,
+            ChatError::UnknownTopic(7),
+            ChatError::UnknownAgent("zed".into()),
+            ChatError::Conflict("no transfer".into()),
             ChatError::Storage(sqlx::Error::PoolTimedOut),
         ];
         let table: Vec<(u8, u16, u16)> = all
@@ -99,6 +118,9 @@ mod tests {
                 (2, 50, 404),
                 (2, 52, 409),
                 (2, 52, 403),
+                (2, 52, 409),
+                (2, 3, 404),
+                (2, 3, 404),
                 (2, 52, 409),
                 (1, 100, 503),
             ]

@@ -5,11 +5,15 @@
 
 pub mod error;
 pub mod model;
+pub mod record;
 pub mod service;
 pub mod store;
+pub mod topics;
 
 pub use error::ChatError;
-pub use model::{ConversationSummary, EventType, Lifecycle, Party, PartyType, TranscriptEvent};
+pub use model::{
+    ChatSessionStatus, ConversationSummary, EventType, Lifecycle, Party, PartyType, TranscriptEvent,
+};
 pub use service::{
     AgentRef, ChatChange, ChatListener, ChatRequest, ChatService, CustomerAction,
     CustomerCredentials, CustomerReply,

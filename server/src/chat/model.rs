@@ -56,14 +56,27 @@ impl Lifecycle {
 
     /// SuperOffice `ChatSessionStatus` name; an active chat says who spoke last.
     pub fn superoffice_status(self, last_speaker: Option<PartyType>) -> &'static str {
+        self.chat_session_status(last_speaker, true).name()
+    }
+
+    /// SuperOffice `ChatSessionStatus`: the one mapping (DESIGN.md, "one conversation, three
+    /// views"). An active or waiting chat says who spoke last; a chat that ended before any
+    /// agent joined is `ClosedFromQueue`. `RequestPosted` is never derived: it is accepted as
+    /// a synonym of `InQueue` when written.
+    pub fn chat_session_status(
+        self,
+        last_speaker: Option<PartyType>,
+        agent_ever_joined: bool,
+    ) -> ChatSessionStatus {
         match self {
-            Lifecycle::Queued => "InQueue",
+            Lifecycle::Queued => ChatSessionStatus::InQueue,
             Lifecycle::Active | Lifecycle::Waiting => match last_speaker {
-                Some(PartyType::Agent) | Some(PartyType::Supervisor) => "UserLast",
-                _ => "CustomerLast",
+                Some(PartyType::Agent) | Some(PartyType::Supervisor) => ChatSessionStatus::UserLast,
+                _ => ChatSessionStatus::CustomerLast,
             },
-            Lifecycle::WrapUp => "Finished",
-            Lifecycle::Closed => "Closed",
+            Lifecycle::WrapUp => ChatSessionStatus::Finished,
+            Lifecycle::Closed if !agent_ever_joined => ChatSessionStatus::ClosedFromQueue,
+            Lifecycle::Closed => ChatSessionStatus::Closed,
         }
     }
 
@@ -80,6 +93,73 @@ impl Lifecycle {
         } else {
             Lifecycle::Queued
         }
+    }
+}
+
+/// SuperOffice `SuperOffice.Data.ChatSessionStatus` (values from the CRMScript reference). In
+/// JSON it is the name; the value is kept for ordering and comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChatSessionStatus {
+    Invalid = 0,
+    PreChatForm = 1,
+    Faq = 2,
+    OfflineForm = 3,
+    InQueue = 4,
+    CustomerLast = 5,
+    UserLast = 6,
+    Finished = 7,
+    Deleted = 8,
+    Closed = 9,
+    RequestPosted = 10,
+    ClosedFromQueue = 11,
+}
+
+impl ChatSessionStatus {
+    pub const ALL: [ChatSessionStatus; 12] = [
+        ChatSessionStatus::Invalid,
+        ChatSessionStatus::PreChatForm,
+        ChatSessionStatus::Faq,
+        ChatSessionStatus::OfflineForm,
+        ChatSessionStatus::InQueue,
+        ChatSessionStatus::CustomerLast,
+        ChatSessionStatus::UserLast,
+        ChatSessionStatus::Finished,
+        ChatSessionStatus::Deleted,
+        ChatSessionStatus::Closed,
+        ChatSessionStatus::RequestPosted,
+        ChatSessionStatus::ClosedFromQueue,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ChatSessionStatus::Invalid => "Invalid",
+            ChatSessionStatus::PreChatForm => "PreChatForm",
+            ChatSessionStatus::Faq => "Faq",
+            ChatSessionStatus::OfflineForm => "OfflineForm",
+            ChatSessionStatus::InQueue => "InQueue",
+            ChatSessionStatus::CustomerLast => "CustomerLast",
+            ChatSessionStatus::UserLast => "UserLast",
+            ChatSessionStatus::Finished => "Finished",
+            ChatSessionStatus::Deleted => "Deleted",
+            ChatSessionStatus::Closed => "Closed",
+            ChatSessionStatus::RequestPosted => "RequestPosted",
+            ChatSessionStatus::ClosedFromQueue => "ClosedFromQueue",
+        }
+    }
+
+    pub fn value(self) -> i64 {
+        self as i64
+    }
+
+    /// By name, ignoring case.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    pub fn from_value(value: i64) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.value() == value)
     }
 }
 
@@ -215,6 +295,10 @@ pub struct ConversationSummary {
     pub created_at: i64,
     pub updated_at: i64,
     pub ended_at: Option<i64>,
+    /// The conversation number: SuperOffice `ChatSessionId`.
+    pub chat_session_id: i64,
+    /// The agent a transfer was asked to, while it is pending.
+    pub transfer_to: Option<String>,
 }
 
 impl ConversationSummary {
@@ -277,6 +361,55 @@ mod tests {
         for status in Lifecycle::ALL {
             assert_eq!(Lifecycle::parse(status.as_str()), Some(status));
         }
+    }
+
+    #[test]
+    fn superoffice_status_table_covers_every_lifecycle() {
+        use ChatSessionStatus as S;
+        let cases = [
+            (Lifecycle::Queued, None, false, S::InQueue),
+            (
+                Lifecycle::Active,
+                Some(PartyType::Client),
+                true,
+                S::CustomerLast,
+            ),
+            (Lifecycle::Active, Some(PartyType::Agent), true, S::UserLast),
+            (
+                Lifecycle::Active,
+                Some(PartyType::Supervisor),
+                true,
+                S::UserLast,
+            ),
+            (Lifecycle::Waiting, None, true, S::CustomerLast),
+            (
+                Lifecycle::Waiting,
+                Some(PartyType::Agent),
+                true,
+                S::UserLast,
+            ),
+            (Lifecycle::WrapUp, Some(PartyType::Agent), true, S::Finished),
+            (Lifecycle::Closed, Some(PartyType::Agent), true, S::Closed),
+            (Lifecycle::Closed, None, false, S::ClosedFromQueue),
+        ];
+        for (lifecycle, speaker, joined, expected) in cases {
+            assert_eq!(
+                lifecycle.chat_session_status(speaker, joined),
+                expected,
+                "{lifecycle:?} {speaker:?} {joined}"
+            );
+        }
+        for status in ChatSessionStatus::ALL {
+            assert_eq!(ChatSessionStatus::parse(status.name()), Some(status));
+            assert_eq!(
+                ChatSessionStatus::parse(&status.name().to_uppercase()),
+                Some(status)
+            );
+            assert_eq!(ChatSessionStatus::from_value(status.value()), Some(status));
+        }
+        let values: Vec<i64> = ChatSessionStatus::ALL.iter().map(|s| s.value()).collect();
+        assert_eq!(values, (0..12).collect::<Vec<i64>>());
+        assert_eq!(ChatSessionStatus::parse("Pending"), None);
     }
 
     #[test]

@@ -106,18 +106,23 @@ pub struct AgentRef {
 pub struct ChatService {
     pool: SqlitePool,
     services: Vec<String>,
-    write_lock: Mutex<()>,
+    /// Held by every change (see the module docs).
+    pub(super) write_lock: Mutex<()>,
     listeners: RwLock<Vec<Arc<dyn ChatListener>>>,
+    /// Set once the configured services exist as chat topics.
+    pub(super) topics_seeded: tokio::sync::OnceCell<()>,
 }
 
 impl ChatService {
-    /// `services` are the chat service names customers may request chats on.
+    /// `services` are the chat service names customers may request chats on at start: they
+    /// become chat topics (see [`super::topics`]) the first time topics are needed.
     pub fn new(pool: SqlitePool, services: Vec<String>) -> Self {
         Self {
             pool,
             services,
             write_lock: Mutex::new(()),
             listeners: RwLock::new(Vec::new()),
+            topics_seeded: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -125,6 +130,7 @@ impl ChatService {
         &self.pool
     }
 
+    /// The services configured at start (topics created later are in the store).
     pub fn services(&self) -> &[String] {
         &self.services
     }
@@ -135,7 +141,7 @@ impl ChatService {
         }
     }
 
-    fn announce(
+    pub(super) fn announce(
         &self,
         conversation: &Conversation,
         previous: Option<Lifecycle>,
@@ -154,8 +160,10 @@ impl ChatService {
         }
     }
 
-    fn check_service(&self, service: &str) -> Result<(), ChatError> {
-        if self.services.iter().any(|known| known == service) {
+    /// A service customers may chat on is a chat topic: the configured ones and those created
+    /// over the SuperOffice API (`/api/v1/ChatTopic`).
+    async fn check_service(&self, service: &str) -> Result<(), ChatError> {
+        if self.topic_by_service(service).await?.is_some() {
             Ok(())
         } else {
             Err(ChatError::UnknownService(service.to_owned()))
@@ -170,7 +178,7 @@ impl ChatService {
         request: ChatRequest,
         on_reply: &(dyn Fn(&CustomerReply) + Sync),
     ) -> Result<CustomerReply, ChatError> {
-        self.check_service(service)?;
+        self.check_service(service).await?;
         let nickname = customer_nickname(&request)?;
         check_optional_name("subject", request.subject.as_deref())?;
         check_optional_name("emailAddress", request.email_address.as_deref())?;
@@ -197,6 +205,7 @@ impl ChatService {
                 email: request.email_address.as_deref(),
                 subject: request.subject.as_deref(),
                 user_data: &request.user_data,
+                crm: &Map::new(),
                 now,
             },
         )
@@ -238,7 +247,7 @@ impl ChatService {
         transcript_position: Option<u64>,
         on_reply: &(dyn Fn(&CustomerReply) + Sync),
     ) -> Result<CustomerReply, ChatError> {
-        self.check_service(service)?;
+        self.check_service(service).await?;
         validate_action(&action)?;
         let now = now_ms();
         let _guard = self.write_lock.lock().await;
@@ -519,49 +528,7 @@ impl ChatService {
         if changes.is_empty() {
             return Ok(conversation.summary());
         }
-        let mut events = Vec::new();
-        for change in changes {
-            match change {
-                ParticipantChange::Joined(party) => {
-                    let participant = conversation
-                        .participants
-                        .iter()
-                        .find(|p| p.participant_id == party.participant_id)
-                        .cloned();
-                    if let Some(participant) = participant {
-                        store::insert_participant(&mut tx, &conversation.id, &participant).await?;
-                    }
-                    events.push(NewEvent::of(EventType::ParticipantJoined, party));
-                }
-                ParticipantChange::Left(agent_id) => {
-                    if let Some(participant) = conversation
-                        .participants
-                        .iter_mut()
-                        .find(|p| p.agent_id.as_deref() == Some(&agent_id) && p.is_present())
-                    {
-                        participant.left_at = Some(now);
-                        store::update_participant(&mut tx, &conversation.id, participant).await?;
-                        events.push(NewEvent::of(
-                            EventType::ParticipantLeft,
-                            participant.party(),
-                        ));
-                    }
-                }
-                ParticipantChange::CustomerLeft => {
-                    conversation.customer_left_at = Some(now);
-                    if let Some(customer) = conversation
-                        .participants
-                        .iter_mut()
-                        .find(|p| p.participant_id == store::CUSTOMER_PARTICIPANT_ID)
-                    {
-                        customer.left_at = Some(now);
-                        store::update_participant(&mut tx, &conversation.id, customer).await?;
-                        events.push(NewEvent::of(EventType::ParticipantLeft, customer.party()));
-                    }
-                }
-                ParticipantChange::Event(event) => events.push(event),
-            }
-        }
+        let events = apply_participant_changes(&mut tx, &mut conversation, changes, now).await?;
         end_when_nobody_is_left(&mut conversation, now);
         let appended = store::append_events(&mut tx, &mut conversation, events, now).await?;
         conversation.updated_at = now;
@@ -610,8 +577,61 @@ impl ChatService {
     }
 }
 
+/// Writes the participant changes of a decision and returns the events they make.
+pub(super) async fn apply_participant_changes(
+    tx: &mut sqlx::SqliteConnection,
+    conversation: &mut Conversation,
+    changes: Vec<ParticipantChange>,
+    now: i64,
+) -> Result<Vec<NewEvent>, sqlx::Error> {
+    let mut events = Vec::new();
+    for change in changes {
+        match change {
+            ParticipantChange::Joined(party) => {
+                let participant = conversation
+                    .participants
+                    .iter()
+                    .find(|p| p.participant_id == party.participant_id)
+                    .cloned();
+                if let Some(participant) = participant {
+                    store::insert_participant(&mut *tx, &conversation.id, &participant).await?;
+                }
+                events.push(NewEvent::of(EventType::ParticipantJoined, party));
+            }
+            ParticipantChange::Left(agent_id) => {
+                if let Some(participant) = conversation
+                    .participants
+                    .iter_mut()
+                    .find(|p| p.agent_id.as_deref() == Some(&agent_id) && p.is_present())
+                {
+                    participant.left_at = Some(now);
+                    store::update_participant(&mut *tx, &conversation.id, participant).await?;
+                    events.push(NewEvent::of(
+                        EventType::ParticipantLeft,
+                        participant.party(),
+                    ));
+                }
+            }
+            ParticipantChange::CustomerLeft => {
+                conversation.customer_left_at = Some(now);
+                if let Some(customer) = conversation
+                    .participants
+                    .iter_mut()
+                    .find(|p| p.participant_id == store::CUSTOMER_PARTICIPANT_ID)
+                {
+                    customer.left_at = Some(now);
+                    store::update_participant(&mut *tx, &conversation.id, customer).await?;
+                    events.push(NewEvent::of(EventType::ParticipantLeft, customer.party()));
+                }
+            }
+            ParticipantChange::Event(event) => events.push(event),
+        }
+    }
+    Ok(events)
+}
+
 /// What an agent-side decision asks for.
-enum ParticipantChange {
+pub(super) enum ParticipantChange {
     /// The participant (already pushed to the conversation) joined.
     Joined(Party),
     /// The agent with this account left.
@@ -620,7 +640,10 @@ enum ParticipantChange {
     Event(NewEvent),
 }
 
-fn present_agent(conversation: &Conversation, agent: &AgentRef) -> Result<Party, ChatError> {
+pub(super) fn present_agent(
+    conversation: &Conversation,
+    agent: &AgentRef,
+) -> Result<Party, ChatError> {
     conversation
         .agent_participant(&agent.agent_id)
         .map(Participant::party)
@@ -628,7 +651,10 @@ fn present_agent(conversation: &Conversation, agent: &AgentRef) -> Result<Party,
 }
 
 /// The agent, when it may still talk to the customer.
-fn talking_agent(conversation: &Conversation, agent: &AgentRef) -> Result<Party, ChatError> {
+pub(super) fn talking_agent(
+    conversation: &Conversation,
+    agent: &AgentRef,
+) -> Result<Party, ChatError> {
     let party = present_agent(conversation, agent)?;
     if conversation.is_over_for_customer() {
         return Err(ChatError::ChatEnded);
@@ -637,7 +663,7 @@ fn talking_agent(conversation: &Conversation, agent: &AgentRef) -> Result<Party,
 }
 
 /// A chat whose customer left and that has no agent any more is over.
-fn end_when_nobody_is_left(conversation: &mut Conversation, now: i64) {
+pub(super) fn end_when_nobody_is_left(conversation: &mut Conversation, now: i64) {
     if conversation.ended_at.is_none()
         && conversation.customer_left_at.is_some()
         && conversation.active_agents().next().is_none()
@@ -647,11 +673,11 @@ fn end_when_nobody_is_left(conversation: &mut Conversation, now: i64) {
 }
 
 impl NewEvent {
-    fn of(event_type: EventType, from: Party) -> Self {
+    pub(super) fn of(event_type: EventType, from: Party) -> Self {
         Self::with_text(event_type, from, None)
     }
 
-    fn with_text(event_type: EventType, from: Party, text: Option<String>) -> Self {
+    pub(super) fn with_text(event_type: EventType, from: Party, text: Option<String>) -> Self {
         NewEvent {
             event_type,
             from,
@@ -661,7 +687,7 @@ impl NewEvent {
         }
     }
 
-    fn message(from: Party, text: String, message_type: Option<String>) -> Self {
+    pub(super) fn message(from: Party, text: String, message_type: Option<String>) -> Self {
         NewEvent {
             event_type: EventType::Message,
             from,
@@ -721,7 +747,7 @@ fn validate_action(action: &CustomerAction) -> Result<(), ChatError> {
     }
 }
 
-fn check_text(name: &'static str, text: &str) -> Result<(), ChatError> {
+pub(super) fn check_text(name: &'static str, text: &str) -> Result<(), ChatError> {
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(ChatError::InvalidParameter {
             name,
@@ -731,7 +757,7 @@ fn check_text(name: &'static str, text: &str) -> Result<(), ChatError> {
     Ok(())
 }
 
-fn check_name(name: &'static str, text: &str) -> Result<(), ChatError> {
+pub(super) fn check_name(name: &'static str, text: &str) -> Result<(), ChatError> {
     if text.chars().count() > MAX_NAME_CHARS {
         return Err(ChatError::InvalidParameter {
             name,
@@ -741,7 +767,7 @@ fn check_name(name: &'static str, text: &str) -> Result<(), ChatError> {
     Ok(())
 }
 
-fn check_optional_name(name: &'static str, text: Option<&str>) -> Result<(), ChatError> {
+pub(super) fn check_optional_name(name: &'static str, text: Option<&str>) -> Result<(), ChatError> {
     text.map_or(Ok(()), |text| check_name(name, text))
 }
 

@@ -86,6 +86,14 @@ pub struct Conversation {
     pub created_at: i64,
     pub updated_at: i64,
     pub participants: Vec<Participant>,
+    /// The conversation number (SuperOffice `ChatSessionId`), unique and never reused.
+    pub number: i64,
+    /// The agent a transfer was asked to, while it is pending.
+    pub transfer_to: Option<String>,
+    /// Conversations waiting in the queue, plus one, when this one was requested.
+    pub initial_queue_pos: i64,
+    /// Fields only the CRM view has, keyed by their SuperOffice property name.
+    pub crm: Map<String, Value>,
 }
 
 impl Conversation {
@@ -157,6 +165,8 @@ impl Conversation {
             created_at: self.created_at,
             updated_at: self.updated_at,
             ended_at: self.ended_at,
+            chat_session_id: self.number,
+            transfer_to: self.transfer_to.clone(),
         }
     }
 }
@@ -173,6 +183,8 @@ pub struct NewConversation<'a> {
     pub email: Option<&'a str>,
     pub subject: Option<&'a str>,
     pub user_data: &'a Map<String, Value>,
+    /// Fields only the CRM view has (see [`Conversation::crm`]).
+    pub crm: &'a Map<String, Value>,
     pub now: i64,
 }
 
@@ -180,10 +192,17 @@ pub async fn insert_conversation(
     conn: &mut SqliteConnection,
     new: NewConversation<'_>,
 ) -> Result<(), sqlx::Error> {
+    let number: i64 = sqlx::query_scalar(
+        "UPDATE counters SET value = value + 1 WHERE name = 'conversation_number' RETURNING value",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO conversations (id, service, secure_key_hash, user_id, nickname, first_name,
-            last_name, email, subject, user_data, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            last_name, email, subject, user_data, status, created_at, updated_at, number,
+            crm_fields, initial_queue_pos)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+            (SELECT COUNT(*) + 1 FROM conversations WHERE status = 'queued'))",
     )
     .bind(new.id)
     .bind(new.service)
@@ -198,6 +217,8 @@ pub async fn insert_conversation(
     .bind(Lifecycle::Queued.as_str())
     .bind(new.now)
     .bind(new.now)
+    .bind(number)
+    .bind(Value::Object(new.crm.clone()).to_string())
     .execute(&mut *conn)
     .await?;
     insert_participant(
@@ -262,7 +283,9 @@ pub async fn update_conversation(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE conversations SET nickname = ?, user_data = ?, status = ?, customer_connected = ?,
-            customer_left_at = ?, ended_at = ?, last_speaker = ?, next_index = ?, updated_at = ?
+            customer_left_at = ?, ended_at = ?, last_speaker = ?, next_index = ?, updated_at = ?,
+            service = ?, first_name = ?, last_name = ?, email = ?, transfer_to = ?,
+            crm_fields = ?
          WHERE id = ?",
     )
     .bind(&conversation.nickname)
@@ -274,6 +297,12 @@ pub async fn update_conversation(
     .bind(conversation.last_speaker.map(PartyType::as_str))
     .bind(conversation.next_index as i64)
     .bind(conversation.updated_at)
+    .bind(&conversation.service)
+    .bind(&conversation.first_name)
+    .bind(&conversation.last_name)
+    .bind(&conversation.email)
+    .bind(&conversation.transfer_to)
+    .bind(Value::Object(conversation.crm.clone()).to_string())
     .bind(&conversation.id)
     .execute(conn)
     .await?;
@@ -282,10 +311,11 @@ pub async fn update_conversation(
 
 const CONVERSATION_COLUMNS: &str = "id, service, user_id, nickname, first_name, last_name, email,
     subject, user_data, customer_connected, customer_left_at, ended_at, last_speaker, next_index,
-    created_at, updated_at";
+    created_at, updated_at, number, transfer_to, initial_queue_pos, crm_fields";
 
 fn conversation_from_row(row: &SqliteRow) -> Result<Conversation, sqlx::Error> {
     let user_data: String = row.try_get("user_data")?;
+    let crm: String = row.try_get("crm_fields")?;
     let last_speaker: Option<String> = row.try_get("last_speaker")?;
     Ok(Conversation {
         id: row.try_get("id")?,
@@ -308,6 +338,13 @@ fn conversation_from_row(row: &SqliteRow) -> Result<Conversation, sqlx::Error> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         participants: Vec::new(),
+        number: row.try_get::<Option<i64>, _>("number")?.unwrap_or(0),
+        transfer_to: row.try_get("transfer_to")?,
+        initial_queue_pos: row.try_get("initial_queue_pos")?,
+        crm: match serde_json::from_str(&crm) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        },
     })
 }
 
@@ -354,6 +391,30 @@ pub async fn load(
     let mut conversation = conversation_from_row(&row)?;
     load_participants(conn, &mut conversation).await?;
     Ok(Some(conversation))
+}
+
+/// The conversation with this number (SuperOffice `ChatSessionId`).
+pub async fn load_by_number(
+    conn: &mut SqliteConnection,
+    number: i64,
+) -> Result<Option<Conversation>, sqlx::Error> {
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM conversations WHERE number = ?")
+        .bind(number)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match id {
+        Some(id) => load(conn, &id).await,
+        None => Ok(None),
+    }
+}
+
+/// Deletes a conversation with its participants and transcript.
+pub async fn delete(conn: &mut SqliteConnection, chat_id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM conversations WHERE id = ?")
+        .bind(chat_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 pub async fn load_by_key_hash(

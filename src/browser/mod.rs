@@ -67,5 +67,5 @@ pub(crate) fn spawn(future: impl std::future::Future<Output = ()> + 'static) {
 }
 
 fn spawn_boxed(future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
-    crate::browser::spawn(future);
+    wasm_bindgen_futures::spawn_local(future);
 }

@@ -224,7 +224,8 @@ impl ChatRuntime {
     }
 
     fn save(&self) {
-        if self.model.borrow().is_ended() {
+        // Not while leaving either: the state was cleared for good.
+        if !self.model.borrow().is_active() {
             return;
         }
         let mut state = self.state.borrow_mut();
@@ -356,7 +357,16 @@ impl ChatRuntime {
             CommandRequest::GetTranscript(argument) => {
                 Command::GetTranscript(parse_from_index(&argument)?)
             }
-            CommandRequest::Leave => Command::Leave,
+            CommandRequest::Leave => {
+                // GWE cleans up before leave() returns: later commands throw at once and the
+                // saved state is gone even if the page unloads right after.
+                self.model.borrow_mut().begin_leave()?;
+                self.leave_hooks.borrow_mut().take();
+                if let Err(error) = self.medium.clear() {
+                    self.log(&format!("hotline: could not clear the chat state: {error}"));
+                }
+                Command::Leave
+            }
         })
     }
 
@@ -456,14 +466,9 @@ impl ChatRuntime {
         Ok(transcript_payload(&envelope.messages, from_index))
     }
 
-    /// `leave()`: cleans up first (the state is forgotten at once), tells the server, takes in
-    /// what its reply carries, then fires SessionEnded `{leaveRequest: true}` itself.
+    /// `leave()`, after [`prepare`](Self::prepare) cleaned up: tells the server, takes in what
+    /// its reply carries, then fires SessionEnded `{leaveRequest: true}` itself.
     async fn leave(self: &Rc<Self>) -> Result<(), ChatError> {
-        self.model.borrow_mut().begin_leave()?;
-        self.leave_hooks.borrow_mut().take();
-        if let Err(error) = self.medium.clear() {
-            self.log(&format!("hotline: could not clear the chat state: {error}"));
-        }
         let outcome = self.run(Operation::Disconnect).await;
         if let Err(error) = &outcome {
             self.log(&format!(

@@ -53,6 +53,7 @@ pub struct CustomChat {
     /// Set by [`CustomChat::close`]: events the transport still pushes are ignored. (The
     /// callbacks stay alive: the page's transport may hold them and call them later.)
     closed: Rc<Cell<bool>>,
+    sink: Sink,
     // The callbacks handed to the transport's `on…` methods live as long as this transport.
     callbacks: RefCell<Vec<EventCallback>>,
 }
@@ -72,6 +73,7 @@ impl CustomChat {
             object,
             session_id: RefCell::new(String::new()),
             closed: Rc::new(Cell::new(false)),
+            sink: sink.clone(),
             callbacks: RefCell::new(Vec::new()),
         };
         for (method, kind) in EVENT_REGISTRATIONS {
@@ -239,7 +241,15 @@ impl CustomChat {
             ),
             Operation::RequestChat { .. } | Operation::RequestNotifications { .. } => return Ok(()),
         };
-        self.call(method, Some(argument)).await.map(|_| ())
+        let reply = self.call(method, Some(argument)).await?;
+        // leaveSession may answer with the transcript delta not seen yet: GWE replays it.
+        if let Some(delta) = reply.get("transcript").and_then(Json::as_array) {
+            (self.sink)(match delta.iter().map(RawEvent::from_json).collect() {
+                Ok(events) => TransportEvent::Raw(events),
+                Err(error) => TransportEvent::Error(error),
+            });
+        }
+        Ok(())
     }
 
     /// `getTranscript({sessionId, fromIndex})` → the raw events of `{transcript}`.

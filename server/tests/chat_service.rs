@@ -445,6 +445,20 @@ async fn user_data_and_nickname_updates_are_kept() {
     let summary = chat.get(&reply.chat_id).await.unwrap();
     assert_eq!(summary.user_data.get("OrderId"), Some(&"12345".into()));
     assert_eq!(summary.user_data.get("source"), Some(&"web".into()));
+    // A null value deletes the key.
+    let mut removal = serde_json::Map::new();
+    removal.insert("source".into(), serde_json::Value::Null);
+    act(
+        &chat,
+        &key,
+        CustomerAction::UpdateData { user_data: removal },
+        None,
+    )
+    .await
+    .unwrap();
+    let summary = chat.get(&reply.chat_id).await.unwrap();
+    assert_eq!(summary.user_data.get("source"), None);
+    assert_eq!(summary.user_data.get("OrderId"), Some(&"12345".into()));
     assert_eq!(summary.nickname, "Annie");
     let transcript = chat.transcript(&reply.chat_id, 1).await.unwrap();
     assert_eq!(transcript[1].event_type, EventType::NicknameUpdated);

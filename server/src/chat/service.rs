@@ -298,7 +298,15 @@ impl ChatService {
                 ));
             }
             CustomerAction::UpdateData { user_data } => {
-                conversation.user_data.extend(user_data);
+                // A null value removes the key: that is how a client deletes user data
+                // over GMS, which has no delete operation.
+                for (key, value) in user_data {
+                    if value.is_null() {
+                        conversation.user_data.remove(&key);
+                    } else {
+                        conversation.user_data.insert(key, value);
+                    }
+                }
                 record_changed = true;
             }
             CustomerAction::UpdateNickname { nickname } => {

@@ -15,7 +15,11 @@
 //! - [`gms`]: GMS chat v2: the response envelope, transcript events, operations (Bayeux, REST);
 //! - [`session`]: the chat session, sans-IO: transcript events in, GWE event payloads out;
 //! - [`options`]: the `startSession` / `restoreSession` options and the derived endpoints;
-//! - [`clock`]: the [`Clock`] trait and a manual clock.
+//! - [`clock`]: the [`Clock`] trait and a manual clock;
+//! - [`cif`]: `Microsoft.CIFramework`, sans-IO: templates, slug resolution, the workspace
+//!   (sessions, tabs, focus, presence, panel) and the events it produces, CIF errors;
+//! - [`odata`]: a small OData query subset (`$filter` AST, parser, printer and evaluation;
+//!   `$select`, `$orderby`, `$top`) and the `Microsoft.Omnichannel.getConversations` query.
 
 #![cfg_attr(
     not(test),
@@ -23,11 +27,13 @@
 )]
 
 pub mod bayeux;
+pub mod cif;
 pub mod clock;
 pub mod cookie;
 pub mod error;
 pub mod gms;
 pub mod json;
+pub mod odata;
 pub mod options;
 pub mod session;
 pub mod state;

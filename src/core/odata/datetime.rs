@@ -128,7 +128,11 @@ pub fn parse_datetime(text: &str) -> Option<f64> {
             }
             let offset = (oh * 60 + om) * 60_000;
             // Local time = UTC + offset.
-            ms = if sign == b'+' { ms - offset } else { ms + offset };
+            ms = if sign == b'+' {
+                ms - offset
+            } else {
+                ms + offset
+            };
         }
         Some(_) => return None,
     }
@@ -218,10 +222,7 @@ mod tests {
         assert_eq!(format_datetime(-1.0), "1969-12-31T23:59:59.999Z");
         assert_eq!(format_datetime(f64::NAN), "1970-01-01T00:00:00Z");
         assert_eq!(format_datetime(f64::INFINITY), "9999-12-31T23:59:59.999Z");
-        assert_eq!(
-            format_datetime(f64::NEG_INFINITY),
-            "0000-01-01T00:00:00Z"
-        );
+        assert_eq!(format_datetime(f64::NEG_INFINITY), "0000-01-01T00:00:00Z");
         // Every day over a few centuries survives the round trip.
         let mut ms = -5_000_000_000_000.0;
         while ms < 8_000_000_000_000.0 {

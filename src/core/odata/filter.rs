@@ -346,10 +346,7 @@ fn lex(text: &str) -> Result<Vec<(usize, Tok)>, ODataError> {
                 }
                 let word = text.get(start..pos).unwrap_or_default();
                 classify(word).ok_or_else(|| {
-                    filter_error(
-                        start,
-                        "not a property name, number, GUID, date or keyword",
-                    )
+                    filter_error(start, "not a property name, number, GUID, date or keyword")
                 })?
             }
             _ => return Err(filter_error(start, "unexpected character")),
@@ -367,7 +364,8 @@ fn classify(word: &str) -> Option<Tok> {
         _ if is_guid(word) => Tok::Lit(Literal::Guid(word.to_owned())),
         _ if parse_datetime(word).is_some() => Tok::Lit(Literal::DateTime(word.to_owned())),
         _ if first == b'-' || first.is_ascii_digit() => match Json::parse(word) {
-            Ok(Json::Number(n)) => Tok::Lit(Literal::Number(n)),
+            // `1e999` is infinite: not a number OData (or JSON) can carry.
+            Ok(Json::Number(n)) if n.is_finite() => Tok::Lit(Literal::Number(n)),
             _ => return None,
         },
         _ if is_property_name(word) => Tok::Word(word.to_owned()),

@@ -35,6 +35,17 @@ pub async fn request(
     body: Body<'_>,
     timeout_ms: u32,
 ) -> Result<String, HttpError> {
+    request_with_headers(method, url, body, &[], timeout_ms).await
+}
+
+/// [`request`] with extra headers (e.g. `Authorization`, `x-correlation-id`).
+pub async fn request_with_headers(
+    method: &str,
+    url: &str,
+    body: Body<'_>,
+    headers: &[(&str, &str)],
+    timeout_ms: u32,
+) -> Result<String, HttpError> {
     let controller =
         AbortController::new().map_err(|e| HttpError::Network(describe_js_error(&e)))?;
     let init = RequestInit::new();
@@ -58,6 +69,12 @@ pub async fn request(
         request
             .headers()
             .set("Content-Type", content_type)
+            .map_err(|e| HttpError::Network(describe_js_error(&e)))?;
+    }
+    for (name, value) in headers {
+        request
+            .headers()
+            .set(name, value)
             .map_err(|e| HttpError::Network(describe_js_error(&e)))?;
     }
     let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));

@@ -17,6 +17,8 @@
     clippy::indexing_slicing
 )]
 
+#[cfg(feature = "agent")]
+pub mod agent;
 pub mod bayeux;
 mod clock;
 mod cookie_store;

@@ -9,10 +9,14 @@
     clippy::indexing_slicing
 )]
 
+#[cfg(feature = "agent")]
+mod agent;
 mod chat;
 mod errors;
 mod promise;
 
+#[cfg(feature = "agent")]
+pub use agent::{CIFramework, MicrosoftNamespace, Omnichannel};
 pub use chat::{Chat, Session, Transports};
 
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -27,6 +27,9 @@
 //! | 14 | `AnchorTab` | closing an anchor tab |
 //! | 15 | `InvalidMode` | `setMode` with anything but 0, 1 or 2 |
 //! | 16 | `InvalidTemplates` | template definitions that cannot be read |
+//! | 17 | `NotInitialized` | a call before `initialize` finished |
+//! | 18 | `NotSignedIn` | a call that needs the agent's sign-in, without one |
+//! | 19 | `Server` | the server refused the request or could not be reached |
 
 use crate::core::json::Json;
 use crate::core::odata::ConversationsError;
@@ -70,6 +73,13 @@ pub enum CifError {
     InvalidMode,
     #[error("Invalid templates: {0}")]
     InvalidTemplates(String),
+    #[error("Microsoft.CIFramework is not initialized: call initialize({{serverUrl}}) first")]
+    NotInitialized,
+    #[error("The agent is not signed in: call initialize({{serverUrl, username, password}})")]
+    NotSignedIn,
+    /// The server refused or could not be reached (`status` 0).
+    #[error("The server answered {status}: {message}")]
+    Server { status: u16, message: String },
 }
 
 impl CifError {
@@ -92,6 +102,9 @@ impl CifError {
             CifError::AnchorTab => "AnchorTab",
             CifError::InvalidMode => "InvalidMode",
             CifError::InvalidTemplates(_) => "InvalidTemplates",
+            CifError::NotInitialized => "NotInitialized",
+            CifError::NotSignedIn => "NotSignedIn",
+            CifError::Server { .. } => "Server",
         }
     }
 
@@ -114,6 +127,9 @@ impl CifError {
             CifError::AnchorTab => 14,
             CifError::InvalidMode => 15,
             CifError::InvalidTemplates(_) => 16,
+            CifError::NotInitialized => 17,
+            CifError::NotSignedIn => 18,
+            CifError::Server { .. } => 19,
         }
     }
 

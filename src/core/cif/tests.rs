@@ -1777,6 +1777,12 @@ fn every_error_has_a_distinct_name_and_code() {
         CifError::AnchorTab,
         CifError::InvalidMode,
         CifError::InvalidTemplates("x".into()),
+        CifError::NotInitialized,
+        CifError::NotSignedIn,
+        CifError::Server {
+            status: 404,
+            message: "not found".into(),
+        },
     ];
     for (i, error) in all.iter().enumerate() {
         assert_eq!(usize::from(error.code()), i + 1, "{error:?}");

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -14,6 +17,14 @@ use crate::bayeux::{Bayeux, BayeuxConfig};
 use crate::chat::{store, ChatService};
 use crate::config::Config;
 use crate::hub::ChatHub;
+use crate::templates::TemplateSet;
+
+/// The request header that ties a request to a caller's operation (CIF and Omnichannel calls
+/// take a `correlationId`): logged in the request's span and sent back in the response.
+pub const CORRELATION_ID: HeaderName = HeaderName::from_static("x-correlation-id");
+
+/// Longest correlation id taken from a request.
+const MAX_CORRELATION_ID_LEN: usize = 200;
 
 /// What the HTTP handlers share.
 pub struct AppState {
@@ -22,6 +33,8 @@ pub struct AppState {
     pub bayeux: Bayeux,
     /// GMS `alias` of this instance.
     pub alias: String,
+    /// The CIF templates served at `/api/v1/templates`.
+    pub templates: TemplateSet,
 }
 
 /// Why the server could not start.
@@ -35,6 +48,8 @@ pub enum StartError {
 
 /// Opens the database and wires every part; returns the router and the shared state.
 pub async fn build(config: &Config) -> Result<(Router, Arc<AppState>), StartError> {
+    let templates = TemplateSet::load(config.templates.as_deref()).map_err(StartError::Config)?;
+    tracing::info!(source = %templates.source, "CIF templates loaded");
     let accounts = config
         .agents
         .iter()
@@ -81,6 +96,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<AppState>), StartErro
         agents,
         bayeux: bayeux.clone(),
         alias: config.alias.clone(),
+        templates,
     });
     let api = crate::api::route_table().map_err(StartError::Config)?;
     let mut router = api.with_state(state.clone()).merge(bayeux.router());
@@ -88,7 +104,41 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<AppState>), StartErro
         router = router.fallback_service(ServeDir::new(dir));
     }
     let cors = cors_layer(&config.allowed_origins)?;
-    Ok((router.layer(cors).layer(TraceLayer::new_for_http()), state))
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            uri = %request.uri(),
+            correlation_id = correlation_id(request).map(tracing::field::display),
+        )
+    });
+    Ok((
+        router
+            .layer(cors)
+            .layer(trace)
+            .layer(axum::middleware::from_fn(echo_correlation_id)),
+        state,
+    ))
+}
+
+/// The request's `x-correlation-id`, when it is printable text of a sensible length.
+fn correlation_id(request: &Request) -> Option<&str> {
+    request
+        .headers()
+        .get(&CORRELATION_ID)
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .filter(|id| !id.is_empty() && id.len() <= MAX_CORRELATION_ID_LEN)
+}
+
+/// Sends the request's correlation id back on the response (every route, errors included).
+async fn echo_correlation_id(request: Request, next: Next) -> Response {
+    let id = correlation_id(&request).and_then(|id| HeaderValue::from_str(id).ok());
+    let mut response = next.run(request).await;
+    if let Some(id) = id {
+        response.headers_mut().insert(CORRELATION_ID, id);
+    }
+    response
 }
 
 /// Browsers may call from the configured origins (any, when none is configured), with
@@ -122,7 +172,7 @@ fn cors_layer(origins: &[String]) -> Result<CorsLayer, StartError> {
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
             header::ACCEPT,
-            HeaderName::from_static("x-correlation-id"),
+            CORRELATION_ID,
             // The SuperOffice face.
             header::ACCEPT_LANGUAGE,
             header::IF_MODIFIED_SINCE,
@@ -133,5 +183,5 @@ fn cors_layer(origins: &[String]) -> Result<CorsLayer, StartError> {
             HeaderName::from_static("so-culture"),
             HeaderName::from_static("so-apptoken"),
         ])
-        .expose_headers([header::LAST_MODIFIED]))
+        .expose_headers([header::LAST_MODIFIED, CORRELATION_ID]))
 }

@@ -55,6 +55,12 @@ pub struct Config {
     )]
     pub allowed_origins: Vec<String>,
 
+    /// JSON file of the CIF session templates and application tab templates served at
+    /// /api/v1/templates (checked at start). Unset: the shipped defaults
+    /// (templates/default-templates.json).
+    #[arg(long = "templates", value_name = "PATH", env = "HOTLINE_TEMPLATES")]
+    pub templates: Option<PathBuf>,
+
     /// How long a Bayeux /meta/connect is held when there is nothing to send (ms).
     #[arg(long, env = "HOTLINE_BAYEUX_TIMEOUT_MS", default_value_t = 25_000)]
     pub bayeux_timeout_ms: u64,

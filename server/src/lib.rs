@@ -5,6 +5,9 @@
 //! - [`hub`]: GMS chat v2 over Bayeux for customers, live channels for agents;
 //! - [`api`]: GMS chat v2 over REST and the agents' API, all REST routes in one table;
 //! - [`superoffice`]: chat sessions and topics as SuperOffice-style CRM records;
+//! - [`omnichannel`]: conversations as Dataverse `msdyn_ocliveworkitem` records (OData subset);
+//! - [`templates`]: the CIF session and application tab templates of the agents' console;
+//! - [`sql`]: values bound to SQL built at run time;
 //! - [`openapi`]: the route table and the OpenAPI document made from it;
 //! - [`app`]: wires it all into one router from a [`config::Config`].
 
@@ -16,8 +19,11 @@ pub mod chat;
 pub mod config;
 pub mod gms;
 pub mod hub;
+pub mod omnichannel;
 pub mod openapi;
+pub mod sql;
 pub mod superoffice;
+pub mod templates;
 
 pub use app::{build, AppState, StartError};
 pub use config::Config;

@@ -6,7 +6,10 @@
 //! drift: adding an entry to the table is the only way to add a REST route (the Bayeux
 //! endpoint `/cometd` is the one other route, and it is not REST).
 //!
-//! Path parameters are taken from the path itself (`{name}`), so each is always declared.
+//! Path parameters are taken from the path itself (`{name}`), so each is always declared. A
+//! parameter is a whole segment, or an OData key at the end of one (`items({id})`): that is
+//! routed as `items{id}`, and the handler receives the parentheses with the key, `(…)`, to
+//! check and strip (the router cannot match text after a parameter).
 
 use std::collections::BTreeMap;
 
@@ -201,11 +204,43 @@ impl Operation {
     }
 }
 
-/// `{name}` segments of a path.
+/// The `{name}` parameters of a path: whole segments, or OData keys (`items({name})`).
 pub fn path_parameters(path: &str) -> Vec<&str> {
     path.split('/')
-        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .filter_map(|segment| {
+            let start = segment.find('{')?;
+            let rest = segment.get(start + 1..)?;
+            rest.get(..rest.find('}')?)
+        })
         .collect()
+}
+
+/// The path the router matches for a documented path: an OData key segment `items({id})`
+/// becomes `items{id}` (see the module docs). `None` when a parameter is neither a whole
+/// segment nor such a key.
+pub fn router_path(path: &str) -> Option<String> {
+    let segments = path
+        .split('/')
+        .map(|segment| {
+            let Some(start) = segment.find('{') else {
+                return (!segment.contains('}')).then(|| segment.to_owned());
+            };
+            let (prefix, parameter) = segment.split_at(start);
+            let whole = parameter.ends_with('}') && parameter.matches('{').count() == 1;
+            if prefix.is_empty() && whole && parameter.matches('}').count() == 1 {
+                return Some(segment.to_owned());
+            }
+            let key = parameter.strip_suffix(')')?;
+            let prefix = prefix.strip_suffix('(')?;
+            let simple = key.ends_with('}')
+                && key.matches('{').count() == 1
+                && key.matches('}').count() == 1
+                && !prefix.is_empty()
+                && !prefix.contains(['(', ')', '}']);
+            simple.then(|| format!("{prefix}{key}"))
+        })
+        .collect::<Option<Vec<String>>>()?;
+    Some(segments.join("/"))
 }
 
 /// A `$ref` to a component schema.
@@ -221,7 +256,8 @@ pub fn array_of(name: &str) -> Value {
 /// The routes of the REST faces, their descriptions and the schemas they use.
 pub struct ApiTable<S> {
     operations: Vec<Operation>,
-    routes: BTreeMap<&'static str, MethodRouter<S>>,
+    /// By router path ([`router_path`]).
+    routes: BTreeMap<String, MethodRouter<S>>,
     schemas: Map<String, Value>,
     tags: Vec<(String, String)>,
     errors: Vec<String>,
@@ -280,12 +316,19 @@ impl<S: Clone + Send + Sync + 'static> ApiTable<S> {
             ));
             return;
         }
+        let Some(route) = router_path(operation.path) else {
+            self.errors.push(format!(
+                "{}: a parameter must be a whole segment or an OData key, name({{id}})",
+                operation.path
+            ));
+            return;
+        };
         let filter = operation.verb.filter();
-        let method_router = match self.routes.remove(operation.path) {
+        let method_router = match self.routes.remove(&route) {
             Some(existing) => existing.on(filter, handler),
             None => axum::routing::on(filter, handler),
         };
-        self.routes.insert(operation.path, method_router);
+        self.routes.insert(route, method_router);
         self.operations.push(operation);
     }
 
@@ -328,9 +371,12 @@ impl<S: Clone + Send + Sync + 'static> ApiTable<S> {
                 "title": "hotline-server",
                 "version": env!("CARGO_PKG_VERSION"),
                 "description": "The REST faces of the Hotline reference server: GMS chat v2 over \
-                    plain HTTP, the agents' API, and SuperOffice-style ChatSession and ChatTopic \
-                    records. Generated from the server's route table. The Bayeux (CometD) \
-                    endpoint /cometd is not REST and is not described here.",
+                    plain HTTP, the agents' API, SuperOffice-style ChatSession and ChatTopic \
+                    records, conversations as Dataverse msdyn_ocliveworkitem records, and the \
+                    CIF templates of the agents' console. Generated from the server's route \
+                    table. The Bayeux (CometD) endpoint /cometd is not REST and is not \
+                    described here. Every request may carry x-correlation-id: it is logged \
+                    with the request and sent back on the response.",
             },
             "servers": [{"url": "/"}],
             "tags": self.tags.iter().map(|(name, description)|
@@ -358,7 +404,7 @@ impl<S: Clone + Send + Sync + 'static> ApiTable<S> {
         }
         let mut router = Router::new();
         for (path, method_router) in self.routes {
-            router = router.route(path, method_router);
+            router = router.route(&path, method_router);
         }
         Ok(router)
     }
@@ -382,6 +428,18 @@ fn operation_object(operation: &Operation) -> Value {
             .filter(|p| p["in"] != "path")
             .cloned(),
     );
+    // Every route takes a correlation id (see `crate::app`).
+    if !parameters
+        .iter()
+        .any(|p| p["in"] == "header" && p["name"] == "x-correlation-id")
+    {
+        parameters.push(
+            json!({"name": "x-correlation-id", "in": "header", "required": false,
+            "schema": {"type": "string", "maxLength": 200},
+            "description": "Ties the request to the caller's operation: logged with the \
+                request and sent back as a response header"}),
+        );
+    }
     let mut responses = Map::new();
     for (status, description, schema) in &operation.responses {
         let mut response = json!({"description": description});
@@ -461,5 +519,45 @@ mod tests {
             vec!["service", "chat_id", "operation"]
         );
         assert!(path_parameters("/api/openapi.json").is_empty());
+        assert_eq!(path_parameters("/api/data/items({id})"), vec!["id"]);
+    }
+
+    #[test]
+    fn odata_keys_are_routed_as_a_prefix_and_a_parameter() {
+        assert_eq!(
+            router_path("/a/{b}/c").as_deref(),
+            Some("/a/{b}/c"),
+            "whole segments stay"
+        );
+        assert_eq!(
+            router_path("/api/data/items({id})").as_deref(),
+            Some("/api/data/items{id}")
+        );
+        for wrong in [
+            "/a/x{b}",
+            "/a/{b}x",
+            "/a/({b})",
+            "/a/x({b})y",
+            "/a/x({b}{c})",
+            "/a/}",
+        ] {
+            assert_eq!(router_path(wrong), None, "{wrong}");
+        }
+        let mut table: ApiTable<()> = ApiTable::new();
+        table.add(Operation::get("/items", "list", "T", "List"), || async {
+            "all"
+        });
+        table.add(
+            Operation::get("/items({id})", "one", "T", "One"),
+            |axum::extract::Path(key): axum::extract::Path<String>| async move { key },
+        );
+        assert_eq!(
+            table.document()["paths"]["/items({id})"]["get"]["parameters"][0]["name"],
+            "id"
+        );
+        let mut bad: ApiTable<()> = ApiTable::new();
+        bad.add(Operation::get("/x{id}", "x", "T", "X"), || async { "x" });
+        assert!(bad.into_router().is_err());
+        assert!(table.into_router().is_ok());
     }
 }

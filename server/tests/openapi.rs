@@ -69,9 +69,15 @@ async fn the_document_is_valid_openapi_3() {
     let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
     for (path, item) in paths {
         assert!(path.starts_with('/'), "{path}");
+        // A parameter is a whole segment, or an OData key at the end of one: `items({id})`.
         let declared_in_path: Vec<&str> = path
             .split('/')
-            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+            .filter_map(|s| {
+                let s = s.strip_suffix(')').map_or(s, |key| {
+                    key.rsplit_once('(').map_or(key, |(_, inner)| inner)
+                });
+                s.strip_prefix('{')?.strip_suffix('}')
+            })
             .collect();
         let item = item.as_object().unwrap();
         assert!(!item.is_empty(), "{path} has no operation");
@@ -187,10 +193,13 @@ fn concrete(path: &str, chat_id: &str, number: i64, topic: i64) -> String {
         .replace("{chat_id}", chat_id)
         .replace("{operation}", "refresh")
         .replace("{associate}", "eve")
+        .replace("{entity_name}", "incident")
         .replace(
             "{id}",
             &if path.starts_with("/api/v1/ChatTopic") {
                 topic.to_string()
+            } else if path.starts_with("/api/data/") {
+                chat_id.to_owned()
             } else {
                 number.to_string()
             },
@@ -339,7 +348,15 @@ async fn the_document_needs_no_credentials_and_matches_the_tags() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    for face in ["GMS chat", "Agents", "ChatSession", "ChatTopic", "Meta"] {
+    for face in [
+        "GMS chat",
+        "Agents",
+        "ChatSession",
+        "ChatTopic",
+        "Omnichannel",
+        "Templates",
+        "Meta",
+    ] {
         assert!(tags.contains(&face), "{face}");
     }
     let paths = doc["paths"].as_object().unwrap();
@@ -352,10 +369,34 @@ async fn the_document_needs_no_credentials_and_matches_the_tags() {
         "/api/v1/ChatSession/{id}/Messages",
         "/api/v1/ChatSession/{id}/TransferTo/{associate}",
         "/api/v1/ChatTopic/{id}/IsOpen",
+        "/api/v1/templates",
+        "/api/v1/conversations/{chat_id}/links",
+        "/api/v1/conversations/{chat_id}/links/{entity_name}",
+        "/api/data/v9.2/msdyn_ocliveworkitems",
+        "/api/data/v9.2/msdyn_ocliveworkitems({id})",
         "/api/openapi.json",
     ] {
         assert!(paths.contains_key(path), "{path}");
     }
+    // The Dataverse record schema comes from the attribute table.
+    let record = &doc["components"]["schemas"]["LiveWorkItem"]["properties"];
+    for key in [
+        "msdyn_ocliveworkitemid",
+        "statuscode",
+        "statecode",
+        "createdon",
+        "msdyn_liveworkstreamid",
+        "msdyn_lastsessionid",
+        "_msdyn_activeagentid_value",
+        "_msdyn_customer_value",
+        "_msdyn_issueid_value",
+    ] {
+        assert!(record[key].is_object(), "{key}");
+    }
+    assert_eq!(
+        doc["paths"]["/api/data/v9.2/msdyn_ocliveworkitems({id})"]["get"]["parameters"][0]["name"],
+        "id"
+    );
     assert_eq!(
         doc["paths"]["/api/v1/ChatSession/{id}"]["patch"]["responses"]["409"]["content"]
             ["application/json"]["schema"],

@@ -54,7 +54,20 @@ pub fn register(table: &mut ApiTable<Arc<AppState>>) {
             "status": {"type": "string", "enum": ["queued", "active", "waiting", "wrapup", "closed"]},
             "agentIds": {"type": "array", "items": {"type": "string"}},
             "transferTo": {"type": "string", "nullable": true},
-            "lastIndex": {"type": "integer"}}}),
+            "lastIndex": {"type": "integer"},
+            "links": {"type": "object", "description": "The linked records: one customer, one case",
+                "properties": {
+                    "customer": {"allOf": [schema_ref("RecordLink")], "nullable": true,
+                        "description": "A contact or an account"},
+                    "case": {"allOf": [schema_ref("RecordLink")], "nullable": true,
+                        "description": "An incident"}}}}}),
+    );
+    table.schema(
+        "RecordLink",
+        json!({"type": "object", "required": ["entityName", "entityId"], "properties": {
+            "entityName": {"type": "string", "enum": ["contact", "account", "incident"]},
+            "entityId": {"type": "string", "description": "The record's id; a GUID is kept in lower case, without braces"},
+            "displayName": {"type": "string", "nullable": true, "description": "The name to show for the record"}}}),
     );
     table.schema(
         "ConversationAnswer",
@@ -215,6 +228,57 @@ pub fn register(table: &mut ApiTable<Arc<AppState>>) {
         .response(200, "Ended", conversation())
         .response(403, "The caller is not in the conversation", error()),
         end,
+    );
+    table.add(
+        in_chat(Operation::post(
+            "/api/v1/conversations/{chat_id}/links",
+            "Conversations_Link",
+            TAG,
+            "Links a customer (contact, account) or a case (incident) to the conversation",
+        ))
+        .describe(
+            "A conversation has at most one customer and one case: a new link replaces the \
+             old one of its kind. Shown in the conversation and in its Dataverse record \
+             (_msdyn_customer_value, _msdyn_issueid_value); announced on the agents' channels.",
+        )
+        .body(&["application/json"], schema_ref("RecordLink"), true)
+        .response(200, "Linked", conversation())
+        .response(
+            400,
+            "Missing or unknown entityName, missing entityId",
+            error(),
+        )
+        .response(409, "The conversation has ended", error())
+        .response(415, "Not JSON", error()),
+        link,
+    );
+    table.add(
+        secured(Operation::delete(
+            "/api/v1/conversations/{chat_id}/links/{entity_name}",
+            "Conversations_Unlink",
+            TAG,
+            "Removes the link to a contact, an account or an incident",
+        ))
+        .path_param("chat_id", json!({"type": "string"}), "The chatId")
+        .path_param(
+            "entity_name",
+            json!({"type": "string", "enum": ["contact", "account", "incident"]}),
+            "The linked record's entity",
+        )
+        .query(
+            "entityId",
+            json!({"type": "string"}),
+            "Only when the linked record is this one",
+        )
+        .response(200, "Unlinked", conversation())
+        .response(400, "Unknown entity", error())
+        .response(
+            404,
+            "Unknown conversation, or no such record linked",
+            error(),
+        )
+        .response(409, "The conversation has ended", error()),
+        unlink,
     );
     table.add(
         in_chat(Operation::get(
@@ -426,6 +490,54 @@ async fn end(
     Ok(Json(
         json!({"conversation": state.chat.agent_end(&agent, &chat_id).await?}),
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkBody {
+    entity_name: Option<String>,
+    entity_id: Option<String>,
+    display_name: Option<String>,
+}
+
+async fn link(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(chat_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    agent(&state, &headers)?;
+    let body: LinkBody = json_body(&headers, &body)?;
+    let conversation = state
+        .chat
+        .link_record(
+            &chat_id,
+            body.entity_name.as_deref().unwrap_or_default(),
+            body.entity_id.as_deref().unwrap_or_default(),
+            body.display_name,
+        )
+        .await?;
+    Ok(Json(json!({"conversation": conversation})))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UnlinkQuery {
+    entity_id: Option<String>,
+}
+
+async fn unlink(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path((chat_id, entity_name)): Path<(String, String)>,
+    Query(query): Query<UnlinkQuery>,
+) -> Result<Json<Value>, ApiError> {
+    agent(&state, &headers)?;
+    let conversation = state
+        .chat
+        .unlink_record(&chat_id, &entity_name, query.entity_id.as_deref())
+        .await?;
+    Ok(Json(json!({"conversation": conversation})))
 }
 
 #[derive(Deserialize)]

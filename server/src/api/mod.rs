@@ -1,5 +1,6 @@
 //! The plain-HTTP faces: GMS chat v2 REST, the agents' API, the SuperOffice face
-//! ([`crate::superoffice`]) and the OpenAPI document of them all.
+//! ([`crate::superoffice`]), the Dataverse face ([`crate::omnichannel`]), the CIF templates
+//! ([`crate::templates`]) and the OpenAPI document of them all.
 
 pub mod agents;
 pub mod gms_rest;
@@ -19,6 +20,8 @@ pub fn route_table() -> Result<Router<Arc<AppState>>, String> {
     gms_rest::register(&mut table);
     agents::register(&mut table);
     crate::superoffice::register(&mut table);
+    crate::omnichannel::register(&mut table);
+    crate::templates::register(&mut table);
     let document: Arc<OnceLock<serde_json::Value>> = Arc::new(OnceLock::new());
     let served = document.clone();
     table.tag("Meta", "About this API");
@@ -101,6 +104,7 @@ impl From<ChatError> for ApiError {
             ChatError::AlreadyAccepted => "already_accepted",
             ChatError::UnknownTopic(_) => "unknown_topic",
             ChatError::UnknownAgent(_) => "unknown_agent",
+            ChatError::NotLinked(_) => "not_linked",
             ChatError::Conflict(_) => "conflict",
             ChatError::Storage(_) => "storage_unavailable",
         };
@@ -128,6 +132,21 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// `scheme://host` of a request, for absolute links: the `Host` header, and `https` when
+/// `X-Forwarded-Proto` says so.
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|value| value.to_str().ok())
+        .filter(|proto| *proto == "https")
+        .unwrap_or("http");
+    format!("{scheme}://{host}")
 }
 
 /// The media type of a request body, lower-cased, without parameters.

@@ -25,6 +25,9 @@ pub enum ChatError {
     UnknownTopic(i64),
     #[error("agent '{0}' does not exist")]
     UnknownAgent(String),
+    /// Nothing of this entity (or not this record) is linked to the conversation.
+    #[error("no {0} is linked to this conversation")]
+    NotLinked(String),
     /// The request does not fit the conversation's (or topic's) current state.
     #[error("{0}")]
     Conflict(String),
@@ -49,7 +52,8 @@ impl ChatError {
             ChatError::InvalidParameter { .. }
             | ChatError::UnknownService(_)
             | ChatError::UnknownTopic(_)
-            | ChatError::UnknownAgent(_) => 3,
+            | ChatError::UnknownAgent(_)
+            | ChatError::NotLinked(_) => 3,
             ChatError::UnknownChat => 50,
             ChatError::ChatEnded
             | ChatError::NotAParticipant(_)
@@ -68,7 +72,8 @@ impl ChatError {
             ChatError::UnknownService(_)
             | ChatError::UnknownChat
             | ChatError::UnknownTopic(_)
-            | ChatError::UnknownAgent(_) => 404,
+            | ChatError::UnknownAgent(_)
+            | ChatError::NotLinked(_) => 404,
             ChatError::NotAParticipant(_) => 403,
             ChatError::ChatEnded | ChatError::AlreadyAccepted | ChatError::Conflict(_) => 409,
             ChatError::Storage(_) => 503,
@@ -101,6 +106,7 @@ mod tests {
             ChatError::AlreadyAccepted,
             ChatError::UnknownTopic(7),
             ChatError::UnknownAgent("zed".into()),
+            ChatError::NotLinked("incident".into()),
             ChatError::Conflict("no transfer".into()),
             ChatError::Storage(sqlx::Error::PoolTimedOut),
         ];
@@ -119,6 +125,7 @@ mod tests {
                 (2, 52, 409),
                 (2, 52, 403),
                 (2, 52, 409),
+                (2, 3, 404),
                 (2, 3, 404),
                 (2, 3, 404),
                 (2, 52, 409),

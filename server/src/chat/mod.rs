@@ -4,6 +4,7 @@
 //! Bayeux and REST, the agents' API) translate their requests into its operations.
 
 pub mod error;
+pub mod links;
 pub mod model;
 pub mod record;
 pub mod service;
@@ -12,7 +13,8 @@ pub mod topics;
 
 pub use error::ChatError;
 pub use model::{
-    ChatSessionStatus, ConversationSummary, EventType, Lifecycle, Party, PartyType, TranscriptEvent,
+    ChatSessionStatus, ConversationLinks, ConversationSummary, EventType, Lifecycle, LinkRole,
+    Party, PartyType, RecordLink, TranscriptEvent,
 };
 pub use service::{
     AgentRef, ChatChange, ChatListener, ChatRequest, ChatService, CustomerAction,

@@ -54,6 +54,26 @@ impl Lifecycle {
         }
     }
 
+    /// Dataverse `msdyn_ocliveworkitem.statecode` of the [`Lifecycle::omnichannel_statuscode`]:
+    /// 1 Closed for a closed conversation, else 0 Open (Wrap-up, status 5, is in state 0).
+    pub fn omnichannel_statecode(self) -> i32 {
+        match self {
+            Lifecycle::Closed => 1,
+            _ => 0,
+        }
+    }
+
+    /// The label of an `msdyn_ocliveworkitem.statuscode`.
+    pub fn omnichannel_status_label(self) -> &'static str {
+        match self {
+            Lifecycle::Queued => "Open",
+            Lifecycle::Active => "Active",
+            Lifecycle::Waiting => "Waiting",
+            Lifecycle::Closed => "Closed",
+            Lifecycle::WrapUp => "Wrap-up",
+        }
+    }
+
     /// SuperOffice `ChatSessionStatus` name; an active chat says who spoke last.
     pub fn superoffice_status(self, last_speaker: Option<PartyType>) -> &'static str {
         self.chat_session_status(last_speaker, true).name()
@@ -272,6 +292,67 @@ pub struct TranscriptEvent {
     pub utc_time: i64,
 }
 
+/// A CRM record linked to a conversation (`Microsoft.Omnichannel.linkToConversation`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordLink {
+    /// The entity's logical name: `contact`, `account` or `incident`.
+    pub entity_name: String,
+    /// The record's id (a GUID is kept in lower case, without braces).
+    pub entity_id: String,
+    /// The name to show for the record, when the caller gave one.
+    pub display_name: Option<String>,
+}
+
+/// What a conversation is linked to: at most one customer and one case.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ConversationLinks {
+    /// A `contact` or an `account`.
+    pub customer: Option<RecordLink>,
+    /// An `incident`.
+    pub case: Option<RecordLink>,
+}
+
+/// The two kinds of link a conversation has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRole {
+    Customer,
+    Case,
+}
+
+impl LinkRole {
+    /// The entities that can be linked, with their role.
+    pub const ENTITIES: [(&'static str, LinkRole); 3] = [
+        ("contact", LinkRole::Customer),
+        ("account", LinkRole::Customer),
+        ("incident", LinkRole::Case),
+    ];
+
+    /// The role of an entity's logical name (`contact`, `account`, `incident`; any case).
+    pub fn of_entity(entity_name: &str) -> Option<LinkRole> {
+        Self::ENTITIES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(entity_name.trim()))
+            .map(|(_, role)| *role)
+    }
+}
+
+impl ConversationLinks {
+    pub fn get(&self, role: LinkRole) -> Option<&RecordLink> {
+        match role {
+            LinkRole::Customer => self.customer.as_ref(),
+            LinkRole::Case => self.case.as_ref(),
+        }
+    }
+
+    pub fn set(&mut self, role: LinkRole, link: Option<RecordLink>) {
+        match role {
+            LinkRole::Customer => self.customer = link,
+            LinkRole::Case => self.case = link,
+        }
+    }
+}
+
 /// A conversation as lists and agents see it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -299,6 +380,8 @@ pub struct ConversationSummary {
     pub chat_session_id: i64,
     /// The agent a transfer was asked to, while it is pending.
     pub transfer_to: Option<String>,
+    /// The customer and case records linked to the conversation.
+    pub links: ConversationLinks,
 }
 
 impl ConversationSummary {
@@ -347,6 +430,23 @@ mod tests {
             .map(|s| s.omnichannel_statuscode())
             .collect();
         assert_eq!(codes, vec![1, 2, 3, 5, 4]);
+        let states: Vec<i32> = Lifecycle::ALL
+            .iter()
+            .map(|s| s.omnichannel_statecode())
+            .collect();
+        assert_eq!(states, vec![0, 0, 0, 0, 1]);
+        let labels: Vec<&str> = Lifecycle::ALL
+            .iter()
+            .map(|s| s.omnichannel_status_label())
+            .collect();
+        assert_eq!(
+            labels,
+            vec!["Open", "Active", "Waiting", "Wrap-up", "Closed"]
+        );
+        assert_eq!(LinkRole::of_entity(" Contact"), Some(LinkRole::Customer));
+        assert_eq!(LinkRole::of_entity("account"), Some(LinkRole::Customer));
+        assert_eq!(LinkRole::of_entity("incident"), Some(LinkRole::Case));
+        assert_eq!(LinkRole::of_entity("lead"), None);
         assert_eq!(Lifecycle::Queued.superoffice_status(None), "InQueue");
         assert_eq!(
             Lifecycle::Active.superoffice_status(Some(PartyType::Agent)),

@@ -8,7 +8,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use super::model::{
-    ConversationSummary, EventType, Lifecycle, LifecycleFacts, Party, PartyType, TranscriptEvent,
+    ConversationLinks, ConversationSummary, EventType, Lifecycle, LifecycleFacts, Party, PartyType,
+    RecordLink, TranscriptEvent,
 };
 
 /// The participant id of the customer in every conversation.
@@ -94,6 +95,8 @@ pub struct Conversation {
     pub initial_queue_pos: i64,
     /// Fields only the CRM view has, keyed by their SuperOffice property name.
     pub crm: Map<String, Value>,
+    /// The customer and case records linked to the conversation.
+    pub links: ConversationLinks,
 }
 
 impl Conversation {
@@ -167,6 +170,7 @@ impl Conversation {
             ended_at: self.ended_at,
             chat_session_id: self.number,
             transfer_to: self.transfer_to.clone(),
+            links: self.links.clone(),
         }
     }
 }
@@ -281,11 +285,14 @@ pub async fn update_conversation(
     conn: &mut SqliteConnection,
     conversation: &Conversation,
 ) -> Result<(), sqlx::Error> {
+    let customer = conversation.links.customer.as_ref();
+    let case = conversation.links.case.as_ref();
     sqlx::query(
         "UPDATE conversations SET nickname = ?, user_data = ?, status = ?, customer_connected = ?,
             customer_left_at = ?, ended_at = ?, last_speaker = ?, next_index = ?, updated_at = ?,
             service = ?, first_name = ?, last_name = ?, email = ?, transfer_to = ?,
-            crm_fields = ?
+            crm_fields = ?, link_customer_entity = ?, link_customer_id = ?,
+            link_customer_name = ?, link_case_id = ?, link_case_name = ?
          WHERE id = ?",
     )
     .bind(&conversation.nickname)
@@ -303,6 +310,11 @@ pub async fn update_conversation(
     .bind(&conversation.email)
     .bind(&conversation.transfer_to)
     .bind(Value::Object(conversation.crm.clone()).to_string())
+    .bind(customer.map(|link| &link.entity_name))
+    .bind(customer.map(|link| &link.entity_id))
+    .bind(customer.and_then(|link| link.display_name.as_ref()))
+    .bind(case.map(|link| &link.entity_id))
+    .bind(case.and_then(|link| link.display_name.as_ref()))
     .bind(&conversation.id)
     .execute(conn)
     .await?;
@@ -311,7 +323,8 @@ pub async fn update_conversation(
 
 const CONVERSATION_COLUMNS: &str = "id, service, user_id, nickname, first_name, last_name, email,
     subject, user_data, customer_connected, customer_left_at, ended_at, last_speaker, next_index,
-    created_at, updated_at, number, transfer_to, initial_queue_pos, crm_fields";
+    created_at, updated_at, number, transfer_to, initial_queue_pos, crm_fields,
+    link_customer_entity, link_customer_id, link_customer_name, link_case_id, link_case_name";
 
 fn conversation_from_row(row: &SqliteRow) -> Result<Conversation, sqlx::Error> {
     let user_data: String = row.try_get("user_data")?;
@@ -344,6 +357,31 @@ fn conversation_from_row(row: &SqliteRow) -> Result<Conversation, sqlx::Error> {
         crm: match serde_json::from_str(&crm) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
+        },
+        links: links_from_row(row)?,
+    })
+}
+
+fn links_from_row(row: &SqliteRow) -> Result<ConversationLinks, sqlx::Error> {
+    let customer_entity: Option<String> = row.try_get("link_customer_entity")?;
+    let customer_id: Option<String> = row.try_get("link_customer_id")?;
+    let case_id: Option<String> = row.try_get("link_case_id")?;
+    Ok(ConversationLinks {
+        customer: match (customer_entity, customer_id) {
+            (Some(entity_name), Some(entity_id)) => Some(RecordLink {
+                entity_name,
+                entity_id,
+                display_name: row.try_get("link_customer_name")?,
+            }),
+            _ => None,
+        },
+        case: match case_id {
+            Some(entity_id) => Some(RecordLink {
+                entity_name: "incident".into(),
+                entity_id,
+                display_name: row.try_get("link_case_name")?,
+            }),
+            None => None,
         },
     })
 }

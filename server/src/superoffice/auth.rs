@@ -210,21 +210,10 @@ impl FromRequestParts<Arc<AppState>> for SoContext {
         let dates = DateStyle::from_header(zone).map_err(SoError::bad_request)?;
         // Accept-Language, SO-Language and SO-Culture are accepted: this server has no
         // translated resources, and JSON dates and numbers are culture-neutral.
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("localhost");
-        let scheme = parts
-            .headers
-            .get("x-forwarded-proto")
-            .and_then(|value| value.to_str().ok())
-            .filter(|proto| *proto == "https")
-            .unwrap_or("http");
         Ok(SoContext {
             agent,
             dates,
-            base_url: format!("{scheme}://{host}"),
+            base_url: crate::api::base_url(&parts.headers),
             unmodified_since: http_date(&parts.headers, header::IF_UNMODIFIED_SINCE),
             modified_since: http_date(&parts.headers, header::IF_MODIFIED_SINCE),
         })

@@ -102,7 +102,8 @@ impl From<ChatError> for SoError {
             ChatError::UnknownService(_)
             | ChatError::UnknownChat
             | ChatError::UnknownTopic(_)
-            | ChatError::UnknownAgent(_) => SoError::not_found(message),
+            | ChatError::UnknownAgent(_)
+            | ChatError::NotLinked(_) => SoError::not_found(message),
             ChatError::NotAParticipant(_) => SoError::forbidden(message),
             ChatError::ChatEnded | ChatError::AlreadyAccepted | ChatError::Conflict(_) => {
                 SoError::conflict(message)

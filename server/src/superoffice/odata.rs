@@ -354,14 +354,7 @@ pub fn parse_filter(text: &str) -> Result<Expr, SoError> {
     Ok(expr)
 }
 
-/// A value bound to a `?` of the generated SQL.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Bind {
-    Null,
-    Int(i64),
-    Real(f64),
-    Text(String),
-}
+pub use crate::sql::Bind;
 
 /// A property as SQL sees it.
 #[derive(Debug, Clone)]

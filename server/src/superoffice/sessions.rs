@@ -62,21 +62,7 @@ fn renderer<'a>(state: &'a AppState, ctx: &'a SoContext) -> Render<'a> {
     }
 }
 
-/// Binds values to a query in order.
-pub fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
-    binds: Vec<Bind>,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
-    for bind in binds {
-        query = match bind {
-            Bind::Null => query.bind(None::<String>),
-            Bind::Int(n) => query.bind(n),
-            Bind::Real(x) => query.bind(x),
-            Bind::Text(t) => query.bind(t),
-        };
-    }
-    query
-}
+pub use crate::sql::bind_all;
 
 /// Sessions matching `where_sql`, rendered.
 pub async fn query_sessions(

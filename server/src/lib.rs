@@ -40,6 +40,13 @@ pub async fn run(
     tracing::info!(%address, db = %config.db, "hotline-server started");
     // Tests and scripts wait for this exact line.
     println!("hotline-server listening on http://{address}");
+    // Small Bayeux frames and long-poll answers must not wait for Nagle's algorithm (a
+    // 40 ms stall per reply with delayed ACKs).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await?;

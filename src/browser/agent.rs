@@ -17,7 +17,7 @@ use super::describe_js_error;
 use super::http::{self, Body, HttpError};
 use super::listeners::to_js;
 use crate::core::bayeux::BayeuxConfig;
-use crate::core::cif::{CifError, Event, Outcome, Templates, Workspace};
+use crate::core::cif::{CifError, Event, Outcome, Session, Templates, Workspace};
 use crate::core::json::Json;
 use crate::core::odata::{conversations_query, CONVERSATIONS_PATH};
 use crate::core::options::normalize_server_url;
@@ -670,7 +670,7 @@ impl AgentRuntime {
                     workspace
                         .sessions()
                         .iter()
-                        .map(|session| session.to_json(session.id == focused))
+                        .map(|session| console_session(session, session.id == focused))
                         .collect(),
                 ),
             ),
@@ -678,6 +678,41 @@ impl AgentRuntime {
             ("mode", Json::from(u64::from(workspace.mode()))),
         ])
     }
+}
+
+/// A session as the console draws it: `getSession`'s fields plus its title, badges and tabs.
+fn console_session(session: &Session, focused: bool) -> Json {
+    let mut json = session.to_json(focused);
+    json.set("title", Json::str(&session.title));
+    json.set("isHome", Json::Bool(session.is_home));
+    json.set("templateName", Json::str(&session.template));
+    json.set("customerName", Json::from(session.customer_name.clone()));
+    json.set("unread", Json::from(session.unread));
+    json.set("focusRequested", Json::Bool(session.focus_requested));
+    json.set("messagesCount", Json::from(session.messages_count));
+    json.set("kpiBreach", Json::Bool(session.kpi_breach));
+    json.set("kpiDetails", session.kpi_details.clone());
+    json.set("focusedTabId", Json::from(session.focused_tab.clone()));
+    let tabs = session.tabs.iter().map(|tab| {
+        Json::object([
+            ("tabId", Json::str(&tab.id)),
+            ("title", Json::str(&tab.title)),
+            ("templateName", Json::str(&tab.template)),
+            ("pageType", Json::str(&tab.page_type)),
+            ("parameters", tab.parameters.clone()),
+            (
+                "tags",
+                Json::Array(tab.tags.iter().map(Json::str).collect()),
+            ),
+            ("isAnchor", Json::Bool(tab.is_anchor)),
+            (
+                "isFocused",
+                Json::Bool(session.focused_tab.as_deref() == Some(tab.id.as_str())),
+            ),
+        ])
+    });
+    json.set("tabs", Json::Array(tabs.collect()));
+    json
 }
 
 /// What `conversation_action` does.

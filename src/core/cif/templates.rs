@@ -114,18 +114,7 @@ pub struct Templates {
 /// - `msdyn_case_session`: an Entity template (which `createSession` refuses, as CIF does).
 ///
 /// The conversation tabs open the `msdyn_ocliveworkitem` record `{conversationId}`.
-pub const DEFAULT_TEMPLATES_JSON: &str = r#"{
-"sessionTemplates":[
-{"name":"msdyn_chat_session","type":"Generic","title":"Chat with {customer}","anchorTab":"msdyn_chat_conversation","additionalTabs":["msdyn_customer_search"],"tags":["chat"],"panelMode":"docked"},
-{"name":"CallSessionTemplate","type":"Generic","title":"Call from {customer}","anchorTab":"msdyn_call_conversation","additionalTabs":["msdyn_customer_search"],"tags":["call","voice"],"panelMode":"docked"},
-{"name":"msdyn_case_session","type":"Entity","entity":"incident","title":"{anchor.title}","anchorTab":"msdyn_entity_record","tags":["case"]}
-],
-"applicationTabTemplates":[
-{"name":"msdyn_chat_conversation","pageType":"entityrecord","title":"Conversation","tags":["conversation"],"parameters":{"entityName":{"type":"string","value":"msdyn_ocliveworkitem"},"entityId":{"type":"string","value":"{conversationId}","isRuntime":true}}},
-{"name":"msdyn_call_conversation","pageType":"entityrecord","title":"Call","tags":["conversation"],"parameters":{"entityName":{"type":"string","value":"msdyn_ocliveworkitem"},"entityId":{"type":"string","value":"{conversationId}","isRuntime":true}}},
-{"name":"msdyn_customer_search","pageType":"search","title":"Search: {customer}","tags":["search"],"parameters":{"searchType":{"type":"number","value":"1"},"searchText":{"type":"string","value":"{customer}","isRuntime":true}}},
-{"name":"msdyn_entity_record","pageType":"entityrecord","title":"{anchor.title}","tags":["record"],"parameters":{"entityName":{"type":"string","isRuntime":true},"entityId":{"type":"string","isRuntime":true}}}
-]}"#;
+pub const DEFAULT_TEMPLATES_JSON: &str = include_str!("../../../templates/default-templates.json");
 
 fn bad(what: String) -> CifError {
     CifError::InvalidTemplates(what)

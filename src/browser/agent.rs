@@ -556,7 +556,12 @@ impl AgentRuntime {
         let conversation_id = self.conversation_or_focused(conversation_id)?;
         let base = format!("/api/v1/conversations/{conversation_id}/links");
         if unlink {
-            self.api("DELETE", &format!("{base}/{entity_name}"), None, "")
+            let record = if record_id.trim().is_empty() {
+                String::new()
+            } else {
+                format!("?entityId={}", js_sys::encode_uri_component(&record_id))
+            };
+            self.api("DELETE", &format!("{base}/{entity_name}{record}"), None, "")
                 .await?;
         } else {
             if record_id.trim().is_empty() {

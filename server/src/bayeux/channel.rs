@@ -124,20 +124,10 @@ mod tests {
         patterns_matching(channel).iter().any(|p| p == pattern)
     }
 
-    /// The matching rules, written directly: the index lookup must agree with them.
+    /// The matching rules, as the SDK's Bayeux client applies them: the server's index lookup
+    /// must agree with the client.
     fn matches(pattern: &str, channel: &str) -> bool {
-        if let Some(prefix) = pattern.strip_suffix("/**") {
-            return channel
-                .strip_prefix(prefix)
-                .is_some_and(|rest| rest.len() > 1 && rest.starts_with('/'));
-        }
-        if let Some(prefix) = pattern.strip_suffix("/*") {
-            return channel
-                .strip_prefix(prefix)
-                .and_then(|rest| rest.strip_prefix('/'))
-                .is_some_and(|segment| !segment.is_empty() && !segment.contains('/'));
-        }
-        pattern == channel
+        hotline::core::bayeux::pattern_matches(pattern, channel)
     }
 
     #[test]

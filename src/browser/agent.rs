@@ -315,15 +315,21 @@ impl AgentRuntime {
                 )])),
             );
         }
-        // New customer messages in a session that is not in front: the unread badge.
+        // New customer messages in a session that is not in front: the unread badge counts
+        // them all until the session takes focus.
         if news > 0
             && !session_id.is_empty()
             && self.workspace.borrow().focused_session_id() != session_id
         {
+            let unread = self
+                .workspace
+                .borrow()
+                .session(&session_id)
+                .map_or(0, |session| session.unread);
             let outcome = self
                 .workspace
                 .borrow_mut()
-                .notify_new_activity(&session_id, &Json::from(news));
+                .notify_new_activity(&session_id, &Json::from(unread + news));
             if let Ok(outcome) = outcome {
                 self.dispatch(outcome.events);
             }
@@ -492,11 +498,14 @@ impl AgentRuntime {
         let path = format!("/api/v1/conversations/{conversation_id}");
         let record = self.api("GET", &path, None, &correlation).await?;
         let conversation = record.get("conversation").cloned().unwrap_or_default();
-        let assigned = conversation
+        // Accepted unless this agent is in it already: the server refuses (409) a conversation
+        // another agent has, or one that has ended.
+        let me = self.agent_id();
+        let mine = conversation
             .get("agentIds")
             .and_then(Json::as_array)
-            .is_some_and(|agents| !agents.is_empty());
-        if !assigned {
+            .is_some_and(|agents| agents.iter().any(|a| a.as_str() == me.as_deref()));
+        if !mine {
             self.api(
                 "POST",
                 &format!("{path}/accept"),
@@ -583,6 +592,10 @@ impl AgentRuntime {
         to_send_box: bool,
         conversation_id: Option<String>,
     ) -> Result<Json, CifError> {
+        // The send-box path does not reach the server, which would otherwise say this.
+        if !self.is_initialized() {
+            return Err(CifError::NotInitialized);
+        }
         let conversation_id = self.conversation_or_focused(conversation_id)?;
         let text = match &message {
             Json::String(text) => text.clone(),

@@ -375,7 +375,11 @@ impl CIFramework {
         }))
     }
 
-    /// Hotline: the sessions and tabs as the console draws them.
+    /// Hotline: the sessions and tabs as the console draws them: `{focusedSessionId, presence,
+    /// mode, sessions: [{sessionId, conversationId, context, isFocused, title, isHome,
+    /// templateName, customerName, unread, focusRequested, messagesCount, kpiBreach,
+    /// kpiDetails, focusedTabId, tabs: [{tabId, title, templateName, pageType, parameters,
+    /// tags, isAnchor, isFocused}]}]}` (Home first).
     #[wasm_bindgen(js_name = getWorkspace)]
     pub fn get_workspace(&self) -> JsValue {
         to_js(&agent().snapshot())
@@ -403,7 +407,9 @@ pub struct Omnichannel;
 impl Omnichannel {
     /// The records of the conversations `input` selects: `{agentId, attributes?, status?,
     /// orderBy?, createdBeforeDays?}`; `msdyn_ocliveworkitemid`, `msdyn_liveworkstreamid`,
-    /// `msdyn_lastsessionid`, `statuscode` and `createdon` are always returned.
+    /// `msdyn_lastsessionid`, `statuscode` and `createdon` are always returned. Hotline:
+    /// with `includeQueue: true`, also the conversations no agent has yet (the queue; their
+    /// `msdyn_activeagentid` is null).
     #[wasm_bindgen(js_name = getConversations)]
     pub fn get_conversations(&self, input: JsValue, correlation_id: JsValue) -> Promise {
         later(

@@ -10,8 +10,9 @@
 //
 // The binary is $HOTLINE_SERVER_BIN (scripts/test sets it), else target/debug/hotline-server.
 // Every server gets `--listen 127.0.0.1:0 --db <temp dir>/hotline.db` and the agents in AGENTS;
-// pass `args` for more flags. The server's output is kept and printed when the test fails
-// (set HOTLINE_SERVER_LOG=1 to see it live instead).
+// pass `args` for more flags, and `staticDir` to serve a folder at / (`true`: the repository
+// root, so that pages can load `pkg/`, `www/` and test pages). The server's output is kept and
+// printed when the test fails (set HOTLINE_SERVER_LOG=1 to see it live instead).
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,7 +21,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository's root folder. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The agents every test server knows (`--agent user:password`). */
 export const AGENTS = Object.freeze([
@@ -44,15 +46,18 @@ export function serverBinary() {
  * @param {string[]} [options.args] extra command-line flags
  * @param {Record<string,string>} [options.env] extra environment variables
  * @param {number} [options.readyTimeoutMs] how long to wait for the "listening" line
+ * @param {string|boolean} [options.staticDir] folder served at / (`--static-dir`); `true` for
+ *   the repository root
  * @returns {Promise<{url: string, dbPath: string, dir: string, argv: string[],
  *   log: () => string, exited: () => boolean, stop: () => Promise<void>}>}
  */
-export async function startServer({ args = [], env = {}, readyTimeoutMs = 20_000 } = {}) {
+export async function startServer({ args = [], env = {}, readyTimeoutMs = 20_000, staticDir } = {}) {
   const bin = serverBinary();
   const dir = await mkdtemp(path.join(tmpdir(), 'hotline-test-'));
   const dbPath = path.join(dir, 'hotline.db');
   const argv = ['--listen', '127.0.0.1:0', '--db', dbPath];
   for (const { username, password } of AGENTS) argv.push('--agent', `${username}:${password}`);
+  if (staticDir) argv.push('--static-dir', staticDir === true ? repoRoot : path.resolve(staticDir));
   argv.push(...args);
 
   const live = process.env.HOTLINE_SERVER_LOG === '1';

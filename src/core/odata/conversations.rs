@@ -4,6 +4,7 @@
 //! | input | query |
 //! |---|---|
 //! | `agentId` (or `agentID`), required | `msdyn_activeagentid eq <GUID>` (or `eq '<text>'` when it is not a GUID) |
+//! | `includeQueue: true` (Hotline) | `(msdyn_activeagentid eq … or msdyn_activeagentid eq null)`: also the conversations no agent has yet, the queue |
 //! | `status: [3, "4"]` (numbers, numeric strings, or `"3,4"`) | `statuscode eq 3` / `(statuscode eq 3 or statuscode eq 4)` |
 //! | `createdBeforeDays: n` (n ≥ 0) | `createdon le <now − n days>` (ISO date-time, UTC) |
 //! | `attributes: ["msdyn_title", …]` | appended to `$select` after [`DEFAULT_ATTRIBUTES`] |
@@ -149,7 +150,18 @@ pub fn conversations_query(input: &Json, now_ms: f64) -> Result<Query, Conversat
     } else {
         Literal::String(agent.to_owned())
     };
-    let mut conditions = vec![Expr::compare(AGENT_ATTRIBUTE, CmpOp::Eq, agent)];
+    let mut agent_condition = Expr::compare(AGENT_ATTRIBUTE, CmpOp::Eq, agent);
+    match input.get("includeQueue") {
+        None | Some(Json::Null | Json::Bool(false)) => {}
+        Some(Json::Bool(true)) => {
+            agent_condition = Expr::any(vec![
+                agent_condition,
+                Expr::compare(AGENT_ATTRIBUTE, CmpOp::Eq, Literal::Null),
+            ]);
+        }
+        Some(_) => return Err(invalid("includeQueue", "must be true or false")),
+    }
+    let mut conditions = vec![agent_condition];
 
     let mut statuses: Vec<f64> = Vec::new();
     for item in items_of(input.get("status").unwrap_or(&Json::Null)) {

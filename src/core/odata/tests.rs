@@ -671,6 +671,49 @@ fn conversations_minimal_and_full_inputs() {
 }
 
 #[test]
+fn conversations_include_queue() {
+    // Hotline: the agent's conversations and the ones no agent has yet.
+    let q = conversations_query(
+        &record(r#"{"agentId":"ada","status":[1,3],"includeQueue":true}"#),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        q.filter.clone().unwrap().to_string(),
+        "(msdyn_activeagentid eq 'ada' or msdyn_activeagentid eq null) and \
+         (statuscode eq 1 or statuscode eq 3)"
+    );
+    assert_eq!(Query::parse(&q.to_query_string()), Ok(q.clone()));
+    let records: Vec<Json> = [
+        r#"{"msdyn_ocliveworkitemid":"mine","msdyn_activeagentid":"ada","statuscode":3}"#,
+        r#"{"msdyn_ocliveworkitemid":"queued","msdyn_activeagentid":null,"statuscode":1}"#,
+        r#"{"msdyn_ocliveworkitemid":"other","msdyn_activeagentid":"bob","statuscode":1}"#,
+        r#"{"msdyn_ocliveworkitemid":"gone","msdyn_activeagentid":null,"statuscode":4}"#,
+    ]
+    .iter()
+    .map(|t| record(t))
+    .collect();
+    let ids: Vec<String> = q
+        .apply(records)
+        .iter()
+        .filter_map(|r| r.get("msdyn_ocliveworkitemid")?.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids, ["mine", "queued"]);
+    // false (or absent) is the plain query.
+    assert_eq!(
+        conversations_query(&record(r#"{"agentId":"ada","includeQueue":false}"#), NOW),
+        conversations_query(&record(r#"{"agentId":"ada"}"#), NOW)
+    );
+    assert!(matches!(
+        conversations_query(&record(r#"{"agentId":"ada","includeQueue":"yes"}"#), NOW),
+        Err(ConversationsError::Invalid {
+            parameter: "includeQueue",
+            ..
+        })
+    ));
+}
+
+#[test]
 fn conversations_errors() {
     let err = |text: &str| conversations_query(&record(text), NOW).unwrap_err();
     assert_eq!(err("{}"), ConversationsError::MissingAgentId);

@@ -88,7 +88,11 @@ impl CIFramework {
     /// Connects the console: `{serverUrl, username, password}` (or `token`), optional
     /// `templates` (inline session and tab templates over the server's), optional `logger`.
     /// Dispatches `CIFInitDone` on `window` when ready; other calls reject until then.
-    pub fn initialize(&self, options: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<true>")]
+    pub fn initialize(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CifInitializeOptions")] options: JsValue,
+    ) -> Promise {
         let logger = Reflect::get(&options, &"logger".into())
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok());
@@ -98,8 +102,13 @@ impl CIFramework {
 
     /// Opens a session from a Generic session template: `{templateName | templateTag,
     /// templateParameters}` (object or JSON text). Resolves with the session id.
-    #[wasm_bindgen(js_name = createSession)]
-    pub fn create_session(&self, input: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = createSession, unchecked_return_type = "Promise<string>")]
+    pub fn create_session(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateSessionInput | string")] input: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().call("createSession", &text(&correlation_id), |w| {
             w.create_session(&from_js(&input))
                 .map(map_value(Json::from))
@@ -107,30 +116,47 @@ impl CIFramework {
     }
 
     /// Whether another session may be opened (at most 10).
-    #[wasm_bindgen(js_name = canCreateSession)]
-    pub fn can_create_session(&self, _correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = canCreateSession, unchecked_return_type = "Promise<boolean>")]
+    pub fn can_create_session(
+        &self,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        _correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().read("canCreateSession", |w| {
             Ok(Json::Bool(w.can_create_session()))
         }))
     }
 
     /// `{sessionId, conversationId, context, isFocused}` of a session.
-    #[wasm_bindgen(js_name = getSession)]
-    pub fn get_session(&self, session_id: JsValue, _correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getSession, unchecked_return_type = "Promise<CifSessionInfo>")]
+    pub fn get_session(
+        &self,
+        #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        _correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().read("getSession", |w| w.get_session(&text(&session_id))))
     }
 
     /// The focused session's id, or null when Home or another provider's session is in front.
-    #[wasm_bindgen(js_name = getFocusedSession)]
-    pub fn get_focused_session(&self, _correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getFocusedSession, unchecked_return_type = "Promise<string | null>")]
+    pub fn get_focused_session(
+        &self,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        _correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().read("getFocusedSession", |w| {
             Ok(Json::from(w.focused_session().map(str::to_owned)))
         }))
     }
 
     /// The ids of every session this provider opened.
-    #[wasm_bindgen(js_name = getAllSessions)]
-    pub fn get_all_sessions(&self, _correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getAllSessions, unchecked_return_type = "Promise<string[]>")]
+    pub fn get_all_sessions(
+        &self,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        _correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().read("getAllSessions", |w| {
             Ok(Json::Array(
                 w.all_sessions().into_iter().map(Json::from).collect(),
@@ -139,11 +165,13 @@ impl CIFramework {
     }
 
     /// Asks for attention on a session without switching to it (a blue dot).
-    #[wasm_bindgen(js_name = requestFocusSession)]
+    #[wasm_bindgen(js_name = requestFocusSession, unchecked_return_type = "Promise<null>")]
     pub fn request_focus_session(
         &self,
-        session_id: JsValue,
+        #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
+        #[wasm_bindgen(js_name = messagesCount, unchecked_optional_param_type = "number")]
         messages_count: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
         correlation_id: JsValue,
     ) -> Promise {
         settled(
@@ -155,8 +183,13 @@ impl CIFramework {
     }
 
     /// Sets the focused session's title from its template title and `input`.
-    #[wasm_bindgen(js_name = setSessionTitle)]
-    pub fn set_session_title(&self, input: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = setSessionTitle, unchecked_return_type = "Promise<string>")]
+    pub fn set_session_title(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SessionTitleInput | string")] input: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         settled(
             agent().call("setSessionTitle", &text(&correlation_id), |w| {
                 w.set_session_title(&from_js(&input))
@@ -166,11 +199,12 @@ impl CIFramework {
     }
 
     /// Shows a count of new activity on a session that is not in front.
-    #[wasm_bindgen(js_name = notifyNewActivity)]
+    #[wasm_bindgen(js_name = notifyNewActivity, unchecked_return_type = "Promise<null>")]
     pub fn notify_new_activity(
         &self,
-        session_id: JsValue,
-        count: JsValue,
+        #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] count: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
         correlation_id: JsValue,
     ) -> Promise {
         settled(
@@ -182,12 +216,14 @@ impl CIFramework {
     }
 
     /// Marks (or with `shouldReset` clears) a KPI breach on a session.
-    #[wasm_bindgen(js_name = notifyKpiBreach)]
+    #[wasm_bindgen(js_name = notifyKpiBreach, unchecked_return_type = "Promise<null>")]
     pub fn notify_kpi_breach(
         &self,
-        session_id: JsValue,
+        #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
+        #[wasm_bindgen(js_name = shouldReset, unchecked_optional_param_type = "boolean")]
         should_reset: JsValue,
-        details: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "unknown")] details: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
         correlation_id: JsValue,
     ) -> Promise {
         settled(
@@ -203,12 +239,15 @@ impl CIFramework {
     }
 
     /// Merges `input` into a session's context (or removes its keys when `isDelete`).
-    #[wasm_bindgen(js_name = updateContext)]
+    #[wasm_bindgen(js_name = updateContext, unchecked_return_type = "Promise<JsonObject>")]
     pub fn update_context(
         &self,
-        input: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | string[] | string")] input: JsValue,
+        #[wasm_bindgen(js_name = sessionId, unchecked_optional_param_type = "string | null")]
         session_id: JsValue,
+        #[wasm_bindgen(js_name = isDelete, unchecked_optional_param_type = "boolean")]
         is_delete: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
         correlation_id: JsValue,
     ) -> Promise {
         settled(agent().call("updateContext", &text(&correlation_id), |w| {
@@ -217,16 +256,22 @@ impl CIFramework {
     }
 
     /// Brings a session to the front (Hotline; CIF itself cannot).
-    #[wasm_bindgen(js_name = focusSession)]
-    pub fn focus_session(&self, session_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = focusSession, unchecked_return_type = "Promise<null>")]
+    pub fn focus_session(
+        &self,
+        #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
+    ) -> Promise {
         settled(agent().call("focusSession", "", |w| {
             w.focus_session(&text(&session_id)).map(unit)
         }))
     }
 
     /// Closes a session (Hotline; CIF itself cannot).
-    #[wasm_bindgen(js_name = closeSession)]
-    pub fn close_session(&self, session_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = closeSession, unchecked_return_type = "Promise<boolean>")]
+    pub fn close_session(
+        &self,
+        #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
+    ) -> Promise {
         settled(agent().call("closeSession", "", |w| {
             w.close_session(&text(&session_id))
                 .map(map_value(Json::Bool))
@@ -234,24 +279,39 @@ impl CIFramework {
     }
 
     /// Opens a tab in the focused session from an application tab template.
-    #[wasm_bindgen(js_name = createTab)]
-    pub fn create_tab(&self, input: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = createTab, unchecked_return_type = "Promise<string>")]
+    pub fn create_tab(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CreateTabInput | string")] input: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().call("createTab", &text(&correlation_id), |w| {
             w.create_tab(&from_js(&input)).map(map_value(Json::from))
         }))
     }
 
     /// The focused tab's id.
-    #[wasm_bindgen(js_name = getFocusedTab)]
-    pub fn get_focused_tab(&self, _correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getFocusedTab, unchecked_return_type = "Promise<string | null>")]
+    pub fn get_focused_tab(
+        &self,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        _correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().read("getFocusedTab", |w| {
             Ok(Json::from(w.focused_tab().map(str::to_owned)))
         }))
     }
 
     /// The ids of the focused session's tabs, by template name and/or tags.
-    #[wasm_bindgen(js_name = getTabs)]
-    pub fn get_tabs(&self, name: JsValue, tags: JsValue, _correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getTabs, unchecked_return_type = "Promise<string[]>")]
+    pub fn get_tabs(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | null")] name: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string | string[] | null")] tags: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        _correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().read("getTabs", |w| {
             let name = optional_text(&name);
             w.get_tabs(name.as_deref(), &from_js(&tags))
@@ -259,25 +319,36 @@ impl CIFramework {
         }))
     }
 
-    #[wasm_bindgen(js_name = focusTab)]
-    pub fn focus_tab(&self, tab_id: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = focusTab, unchecked_return_type = "Promise<null>")]
+    pub fn focus_tab(
+        &self,
+        #[wasm_bindgen(js_name = tabId, unchecked_param_type = "string")] tab_id: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().call("focusTab", &text(&correlation_id), |w| {
             w.focus_tab(&text(&tab_id)).map(unit)
         }))
     }
 
-    #[wasm_bindgen(js_name = refreshTab)]
-    pub fn refresh_tab(&self, tab_id: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = refreshTab, unchecked_return_type = "Promise<boolean>")]
+    pub fn refresh_tab(
+        &self,
+        #[wasm_bindgen(js_name = tabId, unchecked_param_type = "string")] tab_id: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().call("refreshTab", &text(&correlation_id), |w| {
             w.refresh_tab(&text(&tab_id)).map(map_value(Json::Bool))
         }))
     }
 
-    #[wasm_bindgen(js_name = setTabTitle)]
+    #[wasm_bindgen(js_name = setTabTitle, unchecked_return_type = "Promise<string>")]
     pub fn set_tab_title(
         &self,
-        tab_id: JsValue,
-        input: JsValue,
+        #[wasm_bindgen(js_name = tabId, unchecked_param_type = "string")] tab_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TabTitleInput | string")] input: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
         correlation_id: JsValue,
     ) -> Promise {
         settled(agent().call("setTabTitle", &text(&correlation_id), |w| {
@@ -287,48 +358,80 @@ impl CIFramework {
     }
 
     /// Closes a tab; the anchor tab cannot be closed.
-    #[wasm_bindgen(js_name = closeTab)]
-    pub fn close_tab(&self, tab_id: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = closeTab, unchecked_return_type = "Promise<boolean>")]
+    pub fn close_tab(
+        &self,
+        #[wasm_bindgen(js_name = tabId, unchecked_param_type = "string")] tab_id: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().call("closeTab", &text(&correlation_id), |w| {
             w.close_tab(&text(&tab_id)).map(map_value(Json::Bool))
         }))
     }
 
-    #[wasm_bindgen(js_name = setPresence)]
-    pub fn set_presence(&self, presence: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = setPresence, unchecked_return_type = "Promise<boolean>")]
+    pub fn set_presence(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] presence: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().call("setPresence", &text(&correlation_id), |w| {
             w.set_presence(&from_js(&presence))
                 .map(map_value(Json::Bool))
         }))
     }
 
-    #[wasm_bindgen(js_name = getPresence)]
-    pub fn get_presence(&self, _correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getPresence, unchecked_return_type = "Promise<string>")]
+    pub fn get_presence(
+        &self,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        _correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().read("getPresence", |w| Ok(Json::from(w.get_presence()))))
     }
 
     /// Panel mode: 0 minimized, 1 docked, 2 hidden.
-    #[wasm_bindgen(js_name = setMode)]
-    pub fn set_mode(&self, mode: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = setMode, unchecked_return_type = "Promise<null>")]
+    pub fn set_mode(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PanelMode")] mode: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().call("setMode", &text(&correlation_id), |w| {
             w.set_mode(&from_js(&mode)).map(unit)
         }))
     }
 
-    #[wasm_bindgen(js_name = getMode)]
-    pub fn get_mode(&self, _correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getMode, unchecked_return_type = "Promise<PanelMode>")]
+    pub fn get_mode(
+        &self,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        _correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().read("getMode", |w| Ok(Json::from(u64::from(w.mode())))))
     }
 
-    #[wasm_bindgen(js_name = setWidth)]
-    pub fn set_width(&self, width: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = setWidth, unchecked_return_type = "Promise<null>")]
+    pub fn set_width(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] width: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().call("setWidth", &text(&correlation_id), |w| {
             w.set_width(&from_js(&width)).map(unit)
         }))
     }
 
-    #[wasm_bindgen(js_name = getWidth)]
-    pub fn get_width(&self, _correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getWidth, unchecked_return_type = "Promise<number>")]
+    pub fn get_width(
+        &self,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        _correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().read("getWidth", |w| Ok(Json::Number(w.width()))))
     }
 
@@ -337,11 +440,12 @@ impl CIFramework {
     /// (`hotline.queueChanged`, `hotline.conversationMessage`, `hotline.conversationTyping`,
     /// `hotline.conversationEnded`, `hotline.sendBox`, `hotline.workspaceChanged`), or any
     /// custom name. Handlers receive the event data as JSON text.
-    #[wasm_bindgen(js_name = addHandler)]
+    #[wasm_bindgen(js_name = addHandler, unchecked_return_type = "Promise<true>")]
     pub fn add_handler(
         &self,
-        name: JsValue,
-        handler: JsValue,
+        #[wasm_bindgen(js_name = eventName, unchecked_param_type = "CifEventName")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CifHandler")] handler: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
         _correlation_id: JsValue,
     ) -> Promise {
         let Ok(handler) = handler.dyn_into::<Function>() else {
@@ -354,11 +458,12 @@ impl CIFramework {
         )
     }
 
-    #[wasm_bindgen(js_name = removeHandler)]
+    #[wasm_bindgen(js_name = removeHandler, unchecked_return_type = "Promise<boolean>")]
     pub fn remove_handler(
         &self,
-        name: JsValue,
-        handler: JsValue,
+        #[wasm_bindgen(js_name = eventName, unchecked_param_type = "CifEventName")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CifHandler")] handler: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
         _correlation_id: JsValue,
     ) -> Promise {
         let removed = handler
@@ -368,8 +473,14 @@ impl CIFramework {
     }
 
     /// Calls the handlers of a (custom) event with `payload`.
-    #[wasm_bindgen(js_name = raiseEvent)]
-    pub fn raise_event(&self, name: JsValue, payload: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = raiseEvent, unchecked_return_type = "Promise<null>")]
+    pub fn raise_event(
+        &self,
+        #[wasm_bindgen(js_name = eventName, unchecked_param_type = "string")] name: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "unknown")] payload: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         settled(agent().call("raiseEvent", &text(&correlation_id), |w| {
             w.raise_event(&text(&name), from_js(&payload)).map(unit)
         }))
@@ -380,7 +491,7 @@ impl CIFramework {
     /// templateName, customerName, unread, focusRequested, messagesCount, kpiBreach,
     /// kpiDetails, focusedTabId, tabs: [{tabId, title, templateName, pageType, parameters,
     /// tags, isAnchor, isFocused}]}]}` (Home first).
-    #[wasm_bindgen(js_name = getWorkspace)]
+    #[wasm_bindgen(js_name = getWorkspace, unchecked_return_type = "WorkspaceSnapshot")]
     pub fn get_workspace(&self) -> JsValue {
         to_js(&agent().snapshot())
     }
@@ -410,8 +521,13 @@ impl Omnichannel {
     /// `msdyn_lastsessionid`, `statuscode` and `createdon` are always returned. Hotline:
     /// with `includeQueue: true`, also the conversations no agent has yet (the queue; their
     /// `msdyn_activeagentid` is null).
-    #[wasm_bindgen(js_name = getConversations)]
-    pub fn get_conversations(&self, input: JsValue, correlation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getConversations, unchecked_return_type = "Promise<ConversationRecord[]>")]
+    pub fn get_conversations(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "GetConversationsInput")] input: JsValue,
+        #[wasm_bindgen(js_name = correlationId, unchecked_optional_param_type = "string")]
+        correlation_id: JsValue,
+    ) -> Promise {
         later(
             "getConversations",
             Box::pin(agent().get_conversations(from_js(&input), text(&correlation_id))),
@@ -419,7 +535,7 @@ impl Omnichannel {
     }
 
     /// The conversation of the focused session.
-    #[wasm_bindgen(js_name = getConversationId)]
+    #[wasm_bindgen(js_name = getConversationId, unchecked_return_type = "Promise<string | null>")]
     pub fn get_conversation_id(&self) -> Promise {
         settled(
             agent()
@@ -430,11 +546,13 @@ impl Omnichannel {
 
     /// Opens a conversation in a session from the chat template (accepting it first when no
     /// agent has it). Resolves with the session id.
-    #[wasm_bindgen(js_name = openConversation)]
+    #[wasm_bindgen(js_name = openConversation, unchecked_return_type = "Promise<string>")]
     pub fn open_conversation(
         &self,
-        conversation_id: JsValue,
+        #[wasm_bindgen(js_name = conversationId, unchecked_param_type = "string")] conversation_id: JsValue,
+        #[wasm_bindgen(js_name = lastSessionId, unchecked_optional_param_type = "string")]
         _last_session_id: JsValue,
+        #[wasm_bindgen(js_name = liveWorkStreamId, unchecked_optional_param_type = "string")]
         _live_work_stream_id: JsValue,
     ) -> Promise {
         later(
@@ -445,11 +563,13 @@ impl Omnichannel {
 
     /// Links a record (`contact`, `account`, `incident`) to a conversation (the focused one by
     /// default); a new customer or case link replaces the old one.
-    #[wasm_bindgen(js_name = linkToConversation)]
+    #[wasm_bindgen(js_name = linkToConversation, unchecked_return_type = "Promise<true>")]
     pub fn link_to_conversation(
         &self,
+        #[wasm_bindgen(js_name = entityLogicalName, unchecked_param_type = "string")]
         entity: JsValue,
-        record_id: JsValue,
+        #[wasm_bindgen(js_name = recordId, unchecked_param_type = "string")] record_id: JsValue,
+        #[wasm_bindgen(js_name = conversationId, unchecked_optional_param_type = "string | null")]
         conversation_id: JsValue,
     ) -> Promise {
         later(
@@ -463,11 +583,14 @@ impl Omnichannel {
         )
     }
 
-    #[wasm_bindgen(js_name = unlinkFromConversation)]
+    #[wasm_bindgen(js_name = unlinkFromConversation, unchecked_return_type = "Promise<true>")]
     pub fn unlink_from_conversation(
         &self,
+        #[wasm_bindgen(js_name = entityLogicalName, unchecked_param_type = "string")]
         entity: JsValue,
+        #[wasm_bindgen(js_name = recordId, unchecked_optional_param_type = "string | null")]
         record_id: JsValue,
+        #[wasm_bindgen(js_name = conversationId, unchecked_optional_param_type = "string | null")]
         conversation_id: JsValue,
     ) -> Promise {
         later(
@@ -483,11 +606,12 @@ impl Omnichannel {
 
     /// Puts `message` in the console's send box (the default; a `hotline.sendBox` event), or
     /// with `toSendBox` false sends it to the customer at once.
-    #[wasm_bindgen(js_name = sendMessageToConversation)]
+    #[wasm_bindgen(js_name = sendMessageToConversation, unchecked_return_type = "Promise<true | SentMessage>")]
     pub fn send_message_to_conversation(
         &self,
-        message: JsValue,
-        to_send_box: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ConversationMessage")] message: JsValue,
+        #[wasm_bindgen(js_name = toSendBox, unchecked_optional_param_type = "boolean")] to_send_box: JsValue,
+        #[wasm_bindgen(js_name = conversationId, unchecked_optional_param_type = "string | null")]
         conversation_id: JsValue,
     ) -> Promise {
         let to_send_box = to_send_box.is_undefined() || to_send_box.is_truthy();
@@ -502,8 +626,12 @@ impl Omnichannel {
     }
 
     /// Hotline: ends the conversation (the customer is told the chat ended).
-    #[wasm_bindgen(js_name = endConversation)]
-    pub fn end_conversation(&self, conversation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = endConversation, unchecked_return_type = "Promise<{ conversation: AgentConversation }>")]
+    pub fn end_conversation(
+        &self,
+        #[wasm_bindgen(js_name = conversationId, unchecked_optional_param_type = "string | null")]
+        conversation_id: JsValue,
+    ) -> Promise {
         later(
             "endConversation",
             Box::pin(
@@ -514,10 +642,11 @@ impl Omnichannel {
     }
 
     /// Hotline: tells the customer the agent is (not) typing.
-    #[wasm_bindgen(js_name = sendTypingToConversation)]
+    #[wasm_bindgen(js_name = sendTypingToConversation, unchecked_return_type = "Promise<{ chatId: string; isTyping: boolean }>")]
     pub fn send_typing_to_conversation(
         &self,
-        is_typing: JsValue,
+        #[wasm_bindgen(js_name = isTyping, unchecked_param_type = "boolean")] is_typing: JsValue,
+        #[wasm_bindgen(js_name = conversationId, unchecked_optional_param_type = "string | null")]
         conversation_id: JsValue,
     ) -> Promise {
         later(
@@ -530,8 +659,12 @@ impl Omnichannel {
     }
 
     /// Hotline: the conversation's transcript, `{chatId, messages, nextPosition}`.
-    #[wasm_bindgen(js_name = getTranscript)]
-    pub fn get_transcript(&self, conversation_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getTranscript, unchecked_return_type = "Promise<ConversationTranscript>")]
+    pub fn get_transcript(
+        &self,
+        #[wasm_bindgen(js_name = conversationId, unchecked_optional_param_type = "string | null")]
+        conversation_id: JsValue,
+    ) -> Promise {
         later(
             "getTranscript",
             Box::pin(agent().conversation_action(
@@ -542,7 +675,7 @@ impl Omnichannel {
     }
 
     /// Hotline: the signed-in agent's id (what `getConversations` needs as `agentId`).
-    #[wasm_bindgen(js_name = getAgentId)]
+    #[wasm_bindgen(js_name = getAgentId, unchecked_return_type = "Promise<string | null>")]
     pub fn get_agent_id(&self) -> Promise {
         settled(agent().read("getAgentId", |_| Ok(Json::from(agent().agent_id()))))
     }

@@ -40,8 +40,10 @@ impl Chat {
     /// Starts a new chat. Returns a Promise (with chainable `done`/`fail`) for the session.
     /// Throws a `TypeError` when neither `serverUrl` nor `transport` is given. A failure
     /// rejects with an `Error` carrying `code`, `description` and `error: {code, description}`.
-    #[wasm_bindgen(js_name = startSession)]
-    pub fn start_session(options: JsValue) -> Result<Promise, JsValue> {
+    #[wasm_bindgen(js_name = startSession, unchecked_return_type = "ChatPromise<Session>")]
+    pub fn start_session(
+        #[wasm_bindgen(unchecked_param_type = "StartOptions")] options: JsValue,
+    ) -> Result<Promise, JsValue> {
         let (runtime, request) = match prepare_start(&options) {
             Ok(prepared) => prepared,
             Err(error) => return fail_early(error),
@@ -55,8 +57,10 @@ impl Chat {
     /// Reattaches to the chat saved by an earlier page (within `maxOfflineDuration`). Rejects
     /// with code 0 when there is no fresh saved state. The transcript seen before is replayed
     /// to callbacks with `restored: true`, then what was missed arrives, each event once.
-    #[wasm_bindgen(js_name = restoreSession)]
-    pub fn restore_session(options: JsValue) -> Result<Promise, JsValue> {
+    #[wasm_bindgen(js_name = restoreSession, unchecked_return_type = "ChatPromise<Session>")]
+    pub fn restore_session(
+        #[wasm_bindgen(unchecked_optional_param_type = "RestoreOptions")] options: JsValue,
+    ) -> Result<Promise, JsValue> {
         let runtime = match prepare_restore(&options) {
             Ok(runtime) => runtime,
             Err(error) => return fail_early(error),
@@ -82,7 +86,11 @@ pub struct Transports;
 impl Transports {
     /// The GMS REST transport: `chat.transports.rest({serverUrl, service})`, polling
     /// `refresh` instead of keeping a Bayeux connection.
-    pub fn rest(&self, options: JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "RestTransport")]
+    pub fn rest(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RestTransportOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         rest_transport_descriptor(&options)
             .map_err(|e| type_error(&e.type_error_message().unwrap_or_else(|| e.to_string())))
     }
@@ -124,8 +132,11 @@ impl Session {
     }
 
     /// Sends a message: a string, or `{message, type: 'text' | 'url'}`.
-    #[wasm_bindgen(js_name = sendMessage)]
-    pub fn send_message(&self, message: JsValue) -> Result<Promise, JsValue> {
+    #[wasm_bindgen(js_name = sendMessage, unchecked_return_type = "ChatPromise<void>")]
+    pub fn send_message(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "OutgoingMessage")] message: JsValue,
+    ) -> Result<Promise, JsValue> {
         run(
             &self.runtime,
             CommandRequest::SendMessage(from_js(&message)),
@@ -133,15 +144,25 @@ impl Session {
     }
 
     /// Tells the agent the visitor is typing: `{isTyping: boolean, typedText?: string}`.
-    #[wasm_bindgen(js_name = sendTyping)]
-    pub fn send_typing(&self, options: JsValue) -> Result<Promise, JsValue> {
+    #[wasm_bindgen(js_name = sendTyping, unchecked_return_type = "ChatPromise<void>")]
+    pub fn send_typing(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "TypingOptions | null")] options: JsValue,
+    ) -> Result<Promise, JsValue> {
         run(&self.runtime, CommandRequest::SendTyping(from_js(&options)))
     }
 
     /// The transcript from `{fromIndex}` (0-based, default 0), as `{transcript: [event…]}`.
     /// Fires no events.
-    #[wasm_bindgen(js_name = getTranscript)]
-    pub fn get_transcript(&self, options: JsValue) -> Result<Promise, JsValue> {
+    #[wasm_bindgen(
+        js_name = getTranscript,
+        unchecked_return_type = "ChatPromise<TranscriptResult>"
+    )]
+    pub fn get_transcript(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "TranscriptOptions | null")]
+        options: JsValue,
+    ) -> Result<Promise, JsValue> {
         run(
             &self.runtime,
             CommandRequest::GetTranscript(from_js(&options)),
@@ -150,36 +171,40 @@ impl Session {
 
     /// Leaves the chat: the saved state is cleared, the server told, and `onSessionEnded`
     /// fires with `{reason: {leaveRequest: true}}`.
+    #[wasm_bindgen(unchecked_return_type = "ChatPromise<void>")]
     pub fn leave(&self) -> Result<Promise, JsValue> {
         run(&self.runtime, CommandRequest::Leave)
     }
 
     /// Attaches data to the chat (`{key: value, …}`).
-    #[wasm_bindgen(js_name = setUserData)]
-    pub fn set_user_data(&self, data: JsValue) -> Result<Promise, JsValue> {
+    #[wasm_bindgen(js_name = setUserData, unchecked_return_type = "ChatPromise<void>")]
+    pub fn set_user_data(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] data: JsValue,
+    ) -> Result<Promise, JsValue> {
         run(&self.runtime, CommandRequest::SetUserData(from_js(&data)))
     }
 
     /// Reads one user-data key: resolves with `{userData: {key: value}}`.
-    #[wasm_bindgen(js_name = getUserData)]
+    #[wasm_bindgen(js_name = getUserData, unchecked_return_type = "ChatPromise<UserDataResult>")]
     pub fn get_user_data(&self, key: String) -> Result<Promise, JsValue> {
         run(&self.runtime, CommandRequest::GetUserData(key))
     }
 
     /// Removes one user-data key.
-    #[wasm_bindgen(js_name = deleteUserData)]
+    #[wasm_bindgen(js_name = deleteUserData, unchecked_return_type = "ChatPromise<void>")]
     pub fn delete_user_data(&self, key: String) -> Result<Promise, JsValue> {
         run(&self.runtime, CommandRequest::DeleteUserData(key))
     }
 
     /// Sends a custom notice (GMS `customNotice`) that agent desktops may act on.
-    #[wasm_bindgen(js_name = sendCustomNotice)]
+    #[wasm_bindgen(js_name = sendCustomNotice, unchecked_return_type = "ChatPromise<void>")]
     pub fn send_custom_notice(&self, message: String) -> Result<Promise, JsValue> {
         run(&self.runtime, CommandRequest::CustomNotice(message))
     }
 
     /// Changes the visitor's name as the agent sees it.
-    #[wasm_bindgen(js_name = updateNickname)]
+    #[wasm_bindgen(js_name = updateNickname, unchecked_return_type = "ChatPromise<void>")]
     pub fn update_nickname(&self, nickname: String) -> Result<Promise, JsValue> {
         run(&self.runtime, CommandRequest::UpdateNickname(nickname))
     }
@@ -203,51 +228,82 @@ impl Session {
 
     /// A participant joined (the visitor's own join too): `{party: {id, name, type}, index,
     /// timestamp, restored}`.
-    #[wasm_bindgen(js_name = onAgentConnected)]
-    pub fn on_agent_connected(&self, callback: JsValue) -> Result<Function, JsValue> {
+    #[wasm_bindgen(js_name = onAgentConnected, unchecked_return_type = "Unsubscribe")]
+    pub fn on_agent_connected(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: AgentConnectedEvent) => void")]
+        callback: JsValue,
+    ) -> Result<Function, JsValue> {
         self.on(GweEvent::AgentConnected, callback)
     }
 
     /// A participant left: `{party, index, timestamp, restored}`.
-    #[wasm_bindgen(js_name = onAgentDisconnected)]
-    pub fn on_agent_disconnected(&self, callback: JsValue) -> Result<Function, JsValue> {
+    #[wasm_bindgen(js_name = onAgentDisconnected, unchecked_return_type = "Unsubscribe")]
+    pub fn on_agent_disconnected(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: AgentDisconnectedEvent) => void")] callback: JsValue,
+    ) -> Result<Function, JsValue> {
         self.on(GweEvent::AgentDisconnected, callback)
     }
 
     /// The agent started or stopped typing: `{party, isTyping, index}` (not memorised).
-    #[wasm_bindgen(js_name = onAgentTyping)]
-    pub fn on_agent_typing(&self, callback: JsValue) -> Result<Function, JsValue> {
+    #[wasm_bindgen(js_name = onAgentTyping, unchecked_return_type = "Unsubscribe")]
+    pub fn on_agent_typing(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: AgentTypingEvent) => void")]
+        callback: JsValue,
+    ) -> Result<Function, JsValue> {
         self.on(GweEvent::AgentTyping, callback)
     }
 
     /// A message, URL or notice: `{content: {text, type}, timestamp, index, restored,
     /// party: {id, name, type: {agent|client|external: true}}}`.
-    #[wasm_bindgen(js_name = onMessageReceived)]
-    pub fn on_message_received(&self, callback: JsValue) -> Result<Function, JsValue> {
+    #[wasm_bindgen(js_name = onMessageReceived, unchecked_return_type = "Unsubscribe")]
+    pub fn on_message_received(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: MessageReceivedEvent) => void")]
+        callback: JsValue,
+    ) -> Result<Function, JsValue> {
         self.on(GweEvent::MessageReceived, callback)
     }
 
     /// The session ended: `{reason: {leaveRequest|agent|error: true}, restored}`.
-    #[wasm_bindgen(js_name = onSessionEnded)]
-    pub fn on_session_ended(&self, callback: JsValue) -> Result<Function, JsValue> {
+    #[wasm_bindgen(js_name = onSessionEnded, unchecked_return_type = "Unsubscribe")]
+    pub fn on_session_ended(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: SessionEndedEvent) => void")]
+        callback: JsValue,
+    ) -> Result<Function, JsValue> {
         self.on(GweEvent::SessionEnded, callback)
     }
 
     /// An error during the session: `{error: {code, description}, restored}`.
-    #[wasm_bindgen(js_name = onError)]
-    pub fn on_error(&self, callback: JsValue) -> Result<Function, JsValue> {
+    #[wasm_bindgen(js_name = onError, unchecked_return_type = "Unsubscribe")]
+    pub fn on_error(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: SessionErrorEvent) => void")]
+        callback: JsValue,
+    ) -> Result<Function, JsValue> {
         self.on(GweEvent::Error, callback)
     }
 
     /// The connection to the server is lost (the SDK keeps reconnecting): `{timestamp}`.
-    #[wasm_bindgen(js_name = onInterrupted)]
-    pub fn on_interrupted(&self, callback: JsValue) -> Result<Function, JsValue> {
+    #[wasm_bindgen(js_name = onInterrupted, unchecked_return_type = "Unsubscribe")]
+    pub fn on_interrupted(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: ConnectionEvent) => void")]
+        callback: JsValue,
+    ) -> Result<Function, JsValue> {
         self.on(GweEvent::Interrupted, callback)
     }
 
     /// The connection is back after `onInterrupted`: `{timestamp}`.
-    #[wasm_bindgen(js_name = onContinued)]
-    pub fn on_continued(&self, callback: JsValue) -> Result<Function, JsValue> {
+    #[wasm_bindgen(js_name = onContinued, unchecked_return_type = "Unsubscribe")]
+    pub fn on_continued(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(event: ConnectionEvent) => void")]
+        callback: JsValue,
+    ) -> Result<Function, JsValue> {
         self.on(GweEvent::Continued, callback)
     }
 }

@@ -12,6 +12,7 @@ import { AGENTS } from '../support/server.mjs';
 
 async function startCustomerChat(world, username, subject) {
   const page = await world.newPage('/index.html', `customer ${username}`);
+  await page.click('#chat-launcher');
   await page.fill('#chat-start input[name="username"]', username);
   await page.fill('#chat-start input[name="subject"]', subject);
   await page.click('#chat-start button[type="submit"]');

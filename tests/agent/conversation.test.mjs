@@ -27,6 +27,7 @@ test('a customer chat answered through openConversation and sendMessageToConvers
   await withWorld({}, async (world) => {
     // The customer, on the demo page.
     const customer = await world.newPage('/index.html', 'customer');
+    await customer.click('#chat-launcher');
     await customer.fill('#chat-start input[name="username"]', 'Ann');
     await customer.fill('#chat-start input[name="subject"]', 'Billing');
     await customer.click('#chat-start button[type="submit"]');

@@ -259,18 +259,27 @@ function timeText(value) {
   return when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
+/** "11:27 (4 min)": when a queued conversation came in, and how long it has waited. */
+function waitingText(value) {
+  const since = timeText(value);
+  const started = value ? new Date(value).getTime() : NaN;
+  if (!since || Number.isNaN(started)) return since;
+  const minutes = Math.max(0, Math.floor((Date.now() - started) / 60000));
+  return `${since} (${minutes < 1 ? 'under a minute' : `${minutes} min`})`;
+}
+
 function sessionOf(conversationId) {
   return state.workspace.sessions.find((s) => s.conversationId === conversationId);
 }
 
-function worklistRow(record, action) {
+function worklistRow(record, action, waiting = false) {
   const row = el('tr');
   const id = record.msdyn_ocliveworkitemid;
   row.dataset.conversationId = id;
   const who = el('td');
   who.append(el('span', 'worklist__title', record.msdyn_title || id));
   row.append(who, el('td', `status status--${record.statuscode}`, statusText(record)),
-    el('td', null, timeText(record.createdon)));
+    el('td', null, waiting ? waitingText(record.createdon) : timeText(record.createdon)));
   const cell = el('td', 'worklist__action');
   const button = el('button', null, action);
   button.type = 'button';
@@ -281,11 +290,16 @@ function worklistRow(record, action) {
   return row;
 }
 
+// Waiting times move on even when nothing else happens.
+setInterval(() => {
+  if (state.records.size) drawWorklists();
+}, 30_000);
+
 function drawWorklists() {
   const records = [...state.records.values()];
   const queue = records.filter((r) => !r.msdyn_activeagentid);
   const mine = records.filter((r) => r.msdyn_activeagentid && r.msdyn_activeagentid === state.agentId);
-  ui.queueRows.replaceChildren(...queue.map((r) => worklistRow(r, 'Open')));
+  ui.queueRows.replaceChildren(...queue.map((r) => worklistRow(r, 'Open', true)));
   ui.mineRows.replaceChildren(...mine.map((r) => worklistRow(r, sessionOf(r.msdyn_ocliveworkitemid) ? 'Show' : 'Open')));
   ui.queueCount.textContent = queue.length ? `(${queue.length})` : '';
   ui.mineCount.textContent = mine.length ? `(${mine.length})` : '';

@@ -13,14 +13,14 @@ use std::rc::{Rc, Weak};
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
-use super::http::{self, Body};
 use super::listeners::Listeners;
 use super::page::LeaveHooks;
 use super::state_medium::StateMedium;
 use super::timer::Timeout;
 use super::transport::custom::CustomChat;
+use super::transport::rest::exchange;
 use super::transport::{server_unavailable, StartRequest, Transport, TransportEvent};
-use crate::core::gms::{form_encode, Credentials, Envelope, Operation};
+use crate::core::gms::{Envelope, Operation};
 use crate::core::json::Json;
 use crate::core::options::Endpoints;
 use crate::core::session::{
@@ -166,12 +166,7 @@ impl ChatRuntime {
     /// already seen is replayed as `restored`, and what was missed follows.
     pub async fn resume(self: &Rc<Self>) -> Result<(), ChatError> {
         let state = self.state.borrow().clone();
-        let credentials = Credentials {
-            chat_id: state.session_id.clone(),
-            user_id: state.user_id.clone(),
-            secure_key: state.secure_key.clone(),
-            alias: state.alias.clone(),
-        };
+        let credentials = state.credentials();
         let position = self.model.borrow().notification_position();
         let transport = self.transport()?;
         if let Transport::Custom(custom) = transport {
@@ -433,36 +428,14 @@ impl ChatRuntime {
             return Ok(transcript_json(&custom.transcript(from_index).await?));
         }
         let endpoints = self.endpoints.as_ref().ok_or_else(server_unavailable)?;
-        let credentials = {
-            let state = self.state.borrow();
-            Credentials {
-                chat_id: state.session_id.clone(),
-                user_id: state.user_id.clone(),
-                secure_key: state.secure_key.clone(),
-                alias: state.alias.clone(),
-            }
-        };
+        let credentials = self.state.borrow().credentials();
         // GMS 1-based positions; GWE's fromIndex is 0-based.
         let position = from_index.saturating_add(1);
         let refresh = Operation::RequestNotifications {
             transcript_position: Some(position),
         };
-        let url = refresh.rest_url(&endpoints.rest_base, &credentials.chat_id);
-        let body = form_encode(&refresh.rest_fields(&credentials, Some(position)));
-        let text = match http::request("POST", &url, Body::Form(&body), 20_000).await {
-            Ok(text) => text,
-            Err(http::HttpError::Status { body, .. }) => {
-                return Err(Envelope::parse(&body)
-                    .ok()
-                    .and_then(|e| e.error())
-                    .unwrap_or_else(server_unavailable))
-            }
-            Err(_) => return Err(server_unavailable()),
-        };
-        let envelope = Envelope::parse(&text)?;
-        if let Some(error) = envelope.error() {
-            return Err(error);
-        }
+        let envelope =
+            exchange(&endpoints.rest_base, &credentials, &refresh, Some(position)).await?;
         Ok(transcript_payload(&envelope.messages, from_index))
     }
 

@@ -28,6 +28,7 @@
 //! See [`PersistedState::check_fresh`].
 
 use crate::core::error::ChatError;
+use crate::core::gms::Credentials;
 use crate::core::json::Json;
 use crate::core::storage::StateStore;
 
@@ -274,6 +275,16 @@ impl PersistedState {
 }
 
 impl PersistedState {
+    /// What identifies the customer in the saved GMS chat.
+    pub fn credentials(&self) -> Credentials {
+        Credentials {
+            chat_id: self.session_id.clone(),
+            user_id: self.user_id.clone(),
+            secure_key: self.secure_key.clone(),
+            alias: self.alias.clone(),
+        }
+    }
+
     /// The state as a plain object, for a page's own `stateStorage` (`{read, write}`): GWE
     /// hands such storages an object, with `sessionId`, `chatServerUrl` and `lastIndex`.
     pub fn to_json(&self) -> Json {

@@ -79,34 +79,19 @@ impl RestChat {
         operation: &Operation,
         position: Option<u64>,
     ) -> Result<Envelope, ChatError> {
-        let (url, body) = {
-            let credentials = self.credentials.borrow();
-            (
-                operation.rest_url(&self.base, &credentials.chat_id),
-                form_encode(&operation.rest_fields(&credentials, position)),
-            )
-        };
-        let result = http::request("POST", &url, Body::Form(&body), REQUEST_TIMEOUT_MS).await;
-        let text = match result {
-            Ok(text) => text,
-            // Refusals come as error envelopes with a 4xx status.
-            Err(HttpError::Status { body, .. }) => {
-                self.reachable();
-                let error = Envelope::parse(&body)
-                    .ok()
-                    .and_then(|envelope| envelope.error());
-                return Err(error.unwrap_or_else(server_unavailable));
-            }
-            Err(_) => {
+        let credentials = self.credentials.borrow().clone();
+        let envelope = match exchange(&self.base, &credentials, operation, position).await {
+            Ok(envelope) => envelope,
+            Err(RestFailure::Unreachable) => {
                 self.unreachable();
                 return Err(server_unavailable());
             }
+            Err(RestFailure::Refused(error)) => {
+                self.reachable();
+                return Err(error);
+            }
         };
         self.reachable();
-        let envelope = Envelope::parse(&text)?;
-        if let Some(error) = envelope.error() {
-            return Err(error);
-        }
         self.credentials.borrow_mut().absorb(&envelope);
         if let Some(next) = envelope.next_position {
             self.next_position.set(self.next_position.get().max(next));
@@ -169,5 +154,51 @@ impl RestChat {
                 chat.polling.set(false);
             }
         });
+    }
+}
+
+/// Why a GMS REST request gave no envelope.
+pub enum RestFailure {
+    /// No answer from the server (network, timeout).
+    Unreachable,
+    /// The server answered with a refusal, or with something that is not an envelope.
+    Refused(ChatError),
+}
+
+impl From<RestFailure> for ChatError {
+    fn from(failure: RestFailure) -> Self {
+        match failure {
+            RestFailure::Unreachable => server_unavailable(),
+            RestFailure::Refused(error) => error,
+        }
+    }
+}
+
+/// One GMS REST operation: `POST` its form fields, read the envelope, turn an error envelope
+/// (which comes with a 4xx status) into its error.
+pub async fn exchange(
+    base: &str,
+    credentials: &Credentials,
+    operation: &Operation,
+    position: Option<u64>,
+) -> Result<Envelope, RestFailure> {
+    let url = operation.rest_url(base, &credentials.chat_id);
+    let body = form_encode(&operation.rest_fields(credentials, position));
+    let text = match http::request("POST", &url, Body::Form(&body), REQUEST_TIMEOUT_MS).await {
+        Ok(text) => text,
+        Err(HttpError::Status { body, .. }) => {
+            let error = Envelope::parse(&body)
+                .ok()
+                .and_then(|envelope| envelope.error());
+            return Err(RestFailure::Refused(
+                error.unwrap_or_else(server_unavailable),
+            ));
+        }
+        Err(_) => return Err(RestFailure::Unreachable),
+    };
+    let envelope = Envelope::parse(&text).map_err(RestFailure::Refused)?;
+    match envelope.error() {
+        Some(error) => Err(RestFailure::Refused(error)),
+        None => Ok(envelope),
     }
 }

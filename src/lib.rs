@@ -15,3 +15,10 @@ pub mod core;
 pub mod browser;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
+
+// Talc instead of the default dlmalloc: about 7 KB less wasm for the same job (a coalescing
+// allocator, so a long chat does not fragment the heap). The page runs the module on one
+// thread; without the `atomics` target feature there is no other.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -228,13 +228,8 @@ fn write_frame(inner: &Rc<Inner>, frame: String) {
             }
         }
     }
-    match socket.as_ref() {
-        Some(open) if open.is_open() => {
-            if open.send(&frame).is_err() {
-                inner.socket_backlog.borrow_mut().push(frame);
-            }
-        }
-        _ => inner.socket_backlog.borrow_mut().push(frame),
+    if !socket.as_ref().is_some_and(|open| open.send(&frame)) {
+        inner.socket_backlog.borrow_mut().push(frame);
     }
 }
 
@@ -248,7 +243,7 @@ fn on_socket_event(weak: &Weak<Inner>, event: SocketEvent) {
             let backlog: Vec<String> = inner.socket_backlog.borrow_mut().drain(..).collect();
             if let Some(socket) = inner.socket.borrow().as_ref() {
                 for frame in backlog {
-                    let _ = socket.send(&frame);
+                    socket.send(&frame);
                 }
             }
             return;
@@ -257,7 +252,7 @@ fn on_socket_event(weak: &Weak<Inner>, event: SocketEvent) {
             .machine
             .borrow_mut()
             .receive_websocket(now_ms(), &text),
-        SocketEvent::Closed { .. } => {
+        SocketEvent::Closed => {
             discard_socket(&inner);
             inner.machine.borrow_mut().websocket_closed(now_ms())
         }

@@ -2,12 +2,11 @@
 //! with a timeout (an `AbortController`) and cookies included, so that the Bayeux
 //! `BAYEUX_BROWSER` cookie travels with long-polling requests.
 
-use wasm_bindgen::JsCast;
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Request, RequestCredentials, RequestInit, Response};
 
-use super::describe_js_error;
-use super::timer::Timeout;
+use super::host::host_fetch;
 
 /// Why an HTTP request gave no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,86 +45,55 @@ pub async fn request_with_headers(
     headers: &[(&str, &str)],
     timeout_ms: u32,
 ) -> Result<String, HttpError> {
-    let controller =
-        AbortController::new().map_err(|e| HttpError::Network(describe_js_error(&e)))?;
-    let init = RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(RequestCredentials::Include);
-    init.set_signal(Some(&controller.signal()));
-    let content_type = match body {
-        Body::Json(text) => {
-            init.set_body(&text.into());
-            Some("application/json;charset=UTF-8")
-        }
-        Body::Form(text) => {
-            init.set_body(&text.into());
-            Some("application/x-www-form-urlencoded;charset=UTF-8")
-        }
-        Body::None => None,
+    let (body, content_type) = match body {
+        Body::Json(text) => (Some(text), Some("application/json;charset=UTF-8")),
+        Body::Form(text) => (
+            Some(text),
+            Some("application/x-www-form-urlencoded;charset=UTF-8"),
+        ),
+        Body::None => (None, None),
     };
-    let request = Request::new_with_str_and_init(url, &init)
-        .map_err(|e| HttpError::Network(describe_js_error(&e)))?;
-    if let Some(content_type) = content_type {
-        request
-            .headers()
-            .set("Content-Type", content_type)
-            .map_err(|e| HttpError::Network(describe_js_error(&e)))?;
-    }
+    let mut header_lines = String::new();
     for (name, value) in headers {
-        request
-            .headers()
-            .set(name, value)
-            .map_err(|e| HttpError::Network(describe_js_error(&e)))?;
+        header_lines.push_str(name);
+        header_lines.push_str(": ");
+        header_lines.push_str(value);
+        header_lines.push('\n');
     }
-    let timed_out = std::rc::Rc::new(std::cell::Cell::new(false));
-    let _deadline = {
-        let controller = controller.clone();
-        let timed_out = timed_out.clone();
-        Timeout::new(f64::from(timeout_ms), move || {
-            timed_out.set(true);
-            controller.abort();
-        })
-        .map_err(HttpError::Network)?
-    };
-    let fail = |error: wasm_bindgen::JsValue| {
-        if timed_out.get() {
-            HttpError::Timeout(timeout_ms)
-        } else {
-            HttpError::Network(describe_js_error(&error))
+    let promise = host_fetch(method, url, body, content_type, &header_lines, timeout_ms);
+    let answer = match JsFuture::from(promise).await {
+        Ok(answer) => answer,
+        Err(reason) => {
+            let reason = reason.as_string().unwrap_or_default();
+            return Err(if reason == "timeout" {
+                HttpError::Timeout(timeout_ms)
+            } else {
+                HttpError::Network(reason)
+            });
         }
     };
-    let response = JsFuture::from(fetch(&request)).await.map_err(fail)?;
-    let response: Response = response.dyn_into().map_err(fail)?;
-    let text_promise = response.text().map_err(fail)?;
-    let text = JsFuture::from(text_promise)
-        .await
-        .map_err(fail)?
-        .as_string()
-        .unwrap_or_default();
-    if response.ok() {
+    let field = |name: &str| Reflect::get(&answer, &JsValue::from_str(name)).unwrap_or_default();
+    let status = field("status").as_f64().unwrap_or_default() as u16;
+    let text = field("text").as_string().unwrap_or_default();
+    if (200..300).contains(&status) {
         Ok(text)
     } else {
-        Err(HttpError::Status {
-            status: response.status(),
-            body: text,
-        })
+        Err(HttpError::Status { status, body: text })
     }
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    // The global `fetch`, so requests also work where there is no `window` (workers).
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch(request: &Request) -> js_sys::Promise;
 }
 
 /// `application/x-www-form-urlencoded` text for `fields`.
 pub fn form_encode(fields: &[(String, String)]) -> String {
-    fields
-        .iter()
-        .map(|(key, value)| format!("{}={}", encode_component(key), encode_component(value)))
-        .collect::<Vec<_>>()
-        .join("&")
+    let mut out = String::new();
+    for (key, value) in fields {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&encode_component(key));
+        out.push('=');
+        out.push_str(&encode_component(value));
+    }
+    out
 }
 
 fn encode_component(text: &str) -> String {

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::listeners::from_js;
+use super::host::host_plain_json;
 use super::page::page_context;
 use super::session::{ChatRuntime, RuntimeParts, TransportChoice};
 use super::state_medium::StateMedium;
@@ -22,7 +22,7 @@ pub const REST_TRANSPORT_MARKER: &str = "hotlineTransport";
 const REST_TRANSPORT_NAME: &str = "gms-rest";
 
 /// The options that are objects or functions, kept out of the JSON the core parses.
-const OBJECT_OPTIONS: [&str; 3] = ["transport", "stateStorage", "logger"];
+const OBJECT_OPTIONS: &str = "transport,stateStorage,logger";
 
 struct PageOptions {
     json: Json,
@@ -39,28 +39,15 @@ fn member(object: &JsValue, key: &str) -> Option<JsValue> {
 
 /// Splits the options into plain JSON values and the objects.
 fn read_options(options: &JsValue) -> PageOptions {
-    if !options.is_object() {
-        return PageOptions {
-            json: Json::Null,
-            transport: None,
-            state_storage: None,
-            logger: None,
-        };
-    }
-    let plain = Object::new();
-    for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
-        let Some(name) = key.as_string() else {
-            continue;
-        };
-        if OBJECT_OPTIONS.contains(&name.as_str()) {
-            continue;
-        }
-        if let Some(value) = member(options, &name) {
-            let _ = Reflect::set(&plain, &key, &value);
-        }
-    }
+    // JSON.stringify of anything else than the objects kept as they are; a value it cannot
+    // take (a cycle, a BigInt) makes the options unreadable, as if there were none.
+    let json = host_plain_json(options, OBJECT_OPTIONS)
+        .ok()
+        .flatten()
+        .and_then(|text| Json::parse(&text).ok())
+        .unwrap_or(Json::Null);
     PageOptions {
-        json: from_js(&plain),
+        json,
         transport: member(options, "transport").filter(JsValue::is_object),
         state_storage: member(options, "stateStorage").filter(JsValue::is_object),
         logger: member(options, "logger").and_then(|f| f.dyn_into::<Function>().ok()),

@@ -22,6 +22,7 @@ pub mod agent;
 pub mod bayeux;
 mod clock;
 mod cookie_store;
+pub(crate) mod host;
 pub mod http;
 pub mod launch;
 pub mod listeners;

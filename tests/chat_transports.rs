@@ -11,8 +11,9 @@ mod browser_support;
 
 use browser_support::*;
 use hotline::js::Chat;
+use js_sys::Reflect;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -540,5 +541,44 @@ async fn a_failing_custom_transport_rejects_start_with_its_error() {
         calls(&failing_init),
         [r#"["init"]"#],
         "no startSession after a failed init"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_custom_transport_without_a_method_or_with_one_that_throws_rejects_the_command() {
+    server();
+    let transport = transport("partial");
+    // No getUserData at all; a sendCustomNotice that throws; no init (it is optional).
+    Reflect::delete_property(
+        transport.unchecked_ref::<js_sys::Object>(),
+        &"getUserData".into(),
+    )
+    .unwrap();
+    Reflect::delete_property(transport.unchecked_ref::<js_sys::Object>(), &"init".into()).unwrap();
+    let throwing = js_function("", "throw new RangeError('boom');");
+    Reflect::set(&transport, &"sendCustomNotice".into(), &throwing).unwrap();
+    let page = start(&obj(&[
+        ("transport", transport.clone()),
+        ("stateStorage", memory_state_storage()),
+    ]))
+    .await;
+    assert_eq!(page.id(), "partial", "started without init()");
+
+    let error = settle(&page.command("getUserData", &["k".into()]).unwrap())
+        .await
+        .unwrap_err();
+    assert_chat_error(&error, 1);
+    assert_eq!(
+        get_str(&error, "description").as_deref(),
+        Some("the transport has no getUserData()")
+    );
+
+    let error = settle(&page.command("sendCustomNotice", &["n".into()]).unwrap())
+        .await
+        .unwrap_err();
+    assert_chat_error(&error, 0);
+    assert_eq!(
+        get_str(&error, "description").as_deref(),
+        Some("transport.sendCustomNotice() threw: RangeError: boom")
     );
 }

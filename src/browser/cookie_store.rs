@@ -99,19 +99,21 @@ impl CookieStore {
     fn cookie_text(&self) -> Result<String, StorageError> {
         // Throws a SecurityError in sandboxed frames and documents without an origin.
         self.document.cookie().map_err(|err| {
-            StorageError::Unavailable(format!(
-                "document.cookie cannot be read: {}",
-                describe_js_error(&err)
-            ))
+            StorageError::Unavailable(
+                ["document.cookie cannot be read: ", &describe_js_error(&err)].concat(),
+            )
         })
     }
 
     fn assign(&self, text: &str) -> Result<(), StorageError> {
         self.document.set_cookie(text).map_err(|err| {
-            StorageError::Write(format!(
-                "document.cookie cannot be written: {}",
-                describe_js_error(&err)
-            ))
+            StorageError::Write(
+                [
+                    "document.cookie cannot be written: ",
+                    &describe_js_error(&err),
+                ]
+                .concat(),
+            )
         })
     }
 }

@@ -26,8 +26,8 @@ export function hostFetch(method, url, body, contentType, headerLines, timeoutMs
     .finally(() => clearTimeout(timer));
 }
 
-// "name: message" for an Error or DOMException, the value itself for anything else.
-function describe(error) {
+// "name: message" for an Error or DOMException, the value itself for a string.
+export function describe(error) {
   if (error && typeof error === 'object') {
     const { name, message } = error;
     if (name && message) return name + ': ' + message;
@@ -112,4 +112,51 @@ export function hostChatError(code, description) {
   error.description = description;
   error.error = { code, description };
   return error;
+}
+
+// A custom transport's method `name`, called with the parsed `argumentJson` (or nothing when
+// null). Returns a Promise of the JSON text of what the method resolved with (its result may
+// be a Promise, a jQuery-style `{done, fail}` promise, or a plain value). Rejects with JSON
+// text: what the transport rejected with, or `{error: {code, description}}` when the method is
+// missing (code 1, unknown command) or throws (code 0). A missing `optional` method resolves
+// with "null".
+export function hostTransportCall(transport, name, argumentJson, optional) {
+  const method = transport[name];
+  const refuse = (code, description) =>
+    Promise.reject(JSON.stringify({ error: { code, description } }));
+  if (typeof method !== 'function') {
+    return optional ? Promise.resolve('null') : refuse(1, 'the transport has no ' + name + '()');
+  }
+  let returned;
+  try {
+    returned = argumentJson == null
+      ? method.call(transport)
+      : method.call(transport, JSON.parse(argumentJson));
+  } catch (error) {
+    return refuse(0, 'transport.' + name + '() threw: ' + describe(error));
+  }
+  const json = (value) => JSON.stringify(value === undefined ? null : value);
+  let promise;
+  if (returned && typeof returned.then === 'function') {
+    promise = Promise.resolve(returned);
+  } else if (returned && typeof returned.done === 'function' && typeof returned.fail === 'function') {
+    promise = new Promise((resolve, reject) => { returned.done(resolve); returned.fail(reject); });
+  } else {
+    promise = Promise.resolve(returned);
+  }
+  return promise.then(json, (rejection) => { throw json(rejection); });
+}
+
+// Registers `onEvent(index, json)` with each of the transport's event registrations named in
+// `names` (comma-separated; `index` is the position in that list) that exist. Throws a string
+// when a registration throws.
+export function hostTransportListen(transport, names, onEvent) {
+  names.split(',').forEach((name, index) => {
+    if (typeof transport[name] !== 'function') return;
+    try {
+      transport[name]((payload) => onEvent(index, JSON.stringify(payload === undefined ? null : payload)));
+    } catch (error) {
+      throw 'transport.' + name + ' failed: ' + describe(error);
+    }
+  });
 }

@@ -46,4 +46,27 @@ extern "C" {
     /// An `Error` with `code`, `description` and `error: {code, description}`.
     #[wasm_bindgen(js_name = hostChatError)]
     pub fn host_chat_error(code: u32, description: &str) -> JsValue;
+
+    /// Calls a custom transport's method: resolves with the JSON text of its result, rejects
+    /// with the JSON text of its rejection (or of `{error: {code, description}}`).
+    #[wasm_bindgen(js_name = hostTransportCall)]
+    pub fn host_transport_call(
+        transport: &JsValue,
+        name: &str,
+        argument_json: Option<String>,
+        optional: bool,
+    ) -> Promise;
+
+    /// Registers `on_event(index, json)` with the transport's event registrations `names`
+    /// (comma-separated); throws a string when one of them throws.
+    #[wasm_bindgen(js_name = hostTransportListen, catch)]
+    pub fn host_transport_listen(
+        transport: &JsValue,
+        names: &str,
+        on_event: &Function,
+    ) -> Result<(), JsValue>;
+
+    /// `"name: message"` for an `Error` or `DOMException`, the value itself for a string.
+    #[wasm_bindgen(js_name = describe)]
+    pub fn host_describe(error: &JsValue) -> String;
 }

@@ -68,7 +68,7 @@ fn call(callback: &Function, event: GweEvent, payload: &Json) {
     let value = to_js(payload);
     if let Err(error) = callback.call1(&JsValue::UNDEFINED, &value) {
         web_sys::console::error_2(
-            &JsValue::from_str(&format!("hotline: an on{} callback threw:", event.name())),
+            &JsValue::from_str(&["hotline: an on", event.name(), " callback threw:"].concat()),
             &JsValue::from_str(&describe_js_error(&error)),
         );
     }

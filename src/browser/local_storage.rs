@@ -52,10 +52,7 @@ impl LocalStorageStore {
             Some(window) => match window.local_storage() {
                 Ok(Some(storage)) => Ok(storage),
                 Ok(None) => Err("window.localStorage is missing".to_owned()),
-                Err(err) => Err(format!(
-                    "window.localStorage threw {}",
-                    describe_js_error(&err)
-                )),
+                Err(err) => Err(["window.localStorage threw ", &describe_js_error(&err)].concat()),
             },
         };
         Self::build(key, storage)
@@ -158,7 +155,7 @@ impl StateStore for LocalStorageStore {
         match storage.get_item(&self.key) {
             Ok(value) => Ok(value),
             Err(err) => {
-                let reason = format!("localStorage.getItem threw {}", describe_js_error(&err));
+                let reason = ["localStorage.getItem threw ", &describe_js_error(&err)].concat();
                 self.fall_back(reason)?;
                 self.with_memory(MemoryStore::get)
             }
@@ -179,7 +176,7 @@ impl StateStore for LocalStorageStore {
             } else {
                 "removeItem"
             };
-            let reason = format!("localStorage.{call} threw {}", describe_js_error(&err));
+            let reason = ["localStorage.", call, " threw ", &describe_js_error(&err)].concat();
             // Best effort: do not leave an older value behind for the next page load.
             let _ = storage.remove_item(&self.key);
             self.fall_back(reason)?;

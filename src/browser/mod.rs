@@ -44,23 +44,7 @@ use wasm_bindgen::JsValue;
 /// A readable text for a value thrown by a web API: `"name: message"` for an `Error` or
 /// `DOMException`, the value itself for a string.
 pub(crate) fn describe_js_error(err: &JsValue) -> String {
-    if let Some(text) = err.as_string() {
-        return text;
-    }
-    if err.is_object() {
-        let field = |name: &str| {
-            js_sys::Reflect::get(err, &JsValue::from_str(name))
-                .ok()
-                .and_then(|v| v.as_string())
-                .filter(|s| !s.is_empty())
-        };
-        match (field("name"), field("message")) {
-            (Some(name), Some(message)) => return format!("{name}: {message}"),
-            (Some(text), None) | (None, Some(text)) => return text,
-            (None, None) => {}
-        }
-    }
-    "unknown JavaScript error".to_owned()
+    host::host_describe(err)
 }
 
 /// Runs a future on the page's event loop. Boxed so that `spawn_local` exists once in the

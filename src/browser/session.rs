@@ -153,7 +153,7 @@ impl ChatRuntime {
             state.user_id = credentials.user_id.clone();
             state.alias = credentials.alias.clone();
         }
-        self.log(&format!("hotline: chat {} started", credentials.chat_id));
+        self.log(&["hotline: chat ", &credentials.chat_id, " started"].concat());
         if let Some(envelope) = first {
             self.take_envelope(&envelope);
         }
@@ -181,7 +181,7 @@ impl ChatRuntime {
         } else if let Some(envelope) = transport.resume(credentials, position).await? {
             self.take_envelope(&envelope);
         }
-        self.log(&format!("hotline: chat {} restored", state.session_id));
+        self.log(&["hotline: chat ", &state.session_id, " restored"].concat());
         self.save();
         self.keep_saving();
         Ok(())

@@ -30,7 +30,9 @@ impl StateMedium {
                 .ok()
                 .and_then(|value| value.dyn_into::<Function>().ok())
                 .ok_or_else(|| {
-                    ChatError::InvalidArgument(format!("stateStorage.{name} must be a function"))
+                    ChatError::InvalidArgument(
+                        ["stateStorage.", name, " must be a function"].concat(),
+                    )
                 })
         };
         Ok(StateMedium::Page {

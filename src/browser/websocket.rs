@@ -54,9 +54,9 @@ impl Drop for Socket {
 /// The WebSocket URL for an http(s) URL (`http:` → `ws:`, `https:` → `wss:`).
 pub fn websocket_url(http_url: &str) -> String {
     if let Some(rest) = http_url.strip_prefix("https://") {
-        format!("wss://{rest}")
+        ["wss://", rest].concat()
     } else if let Some(rest) = http_url.strip_prefix("http://") {
-        format!("ws://{rest}")
+        ["ws://", rest].concat()
     } else {
         http_url.to_owned()
     }

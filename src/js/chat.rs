@@ -211,10 +211,7 @@ impl Session {
 
     fn on(&self, event: GweEvent, callback: JsValue) -> Result<Function, JsValue> {
         let callback: Function = callback.dyn_into().map_err(|_| {
-            type_error(&format!(
-                "Genesys Chat: on{} needs a function",
-                event.name()
-            ))
+            type_error(&["Genesys Chat: on", event.name(), " needs a function"].concat())
         })?;
         let id = self.runtime.add_listener(event, callback);
         let runtime = Rc::downgrade(&self.runtime);

@@ -4,62 +4,43 @@
 //! `deleteUserData`, and `onAgentConnected` … `onError` registrations for its events. Its
 //! methods may return real Promises or jQuery-style `{done, fail}` promises.
 
-use std::cell::RefCell;
-
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::{Sink, StartRequest, TransportEvent};
-use crate::browser::describe_js_error;
-use crate::browser::listeners::{from_js, to_js};
+use crate::browser::host::{host_transport_call, host_transport_listen};
 use crate::core::gms::{Credentials, Envelope, Operation};
 use crate::core::json::Json;
 use crate::core::session::{GweEvent, RawEvent};
-use crate::core::{ChatError, ErrorCode};
+use crate::core::ChatError;
 
-#[wasm_bindgen(inline_js = r#"
-export function toPromise(value) {
-  if (value && typeof value.then === 'function') return Promise.resolve(value);
-  if (value && typeof value.done === 'function' && typeof value.fail === 'function') {
-    return new Promise(function (resolve, reject) { value.done(resolve); value.fail(reject); });
-  }
-  return Promise.resolve(value);
-}
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = toPromise)]
-    fn to_promise(value: &JsValue) -> js_sys::Promise;
-}
-
-/// The events a custom transport pushes, and the registration method of each.
-const EVENT_REGISTRATIONS: [(&str, GweEvent); 6] = [
-    ("onAgentConnected", GweEvent::AgentConnected),
-    ("onAgentDisconnected", GweEvent::AgentDisconnected),
-    ("onAgentTyping", GweEvent::AgentTyping),
-    ("onMessageReceived", GweEvent::MessageReceived),
-    ("onSessionEnded", GweEvent::SessionEnded),
-    ("onError", GweEvent::Error),
+/// The transport's event registrations, in the order `host_transport_listen` numbers them.
+const EVENT_REGISTRATIONS: &str =
+    "onAgentConnected,onAgentDisconnected,onAgentTyping,onMessageReceived,onSessionEnded,onError";
+/// The events of [`EVENT_REGISTRATIONS`], by the same index.
+const EVENTS: [GweEvent; 6] = [
+    GweEvent::AgentConnected,
+    GweEvent::AgentDisconnected,
+    GweEvent::AgentTyping,
+    GweEvent::MessageReceived,
+    GweEvent::SessionEnded,
+    GweEvent::Error,
 ];
 
 pub struct CustomChat {
     object: JsValue,
     session_id: RefCell<String>,
     /// Set by [`CustomChat::close`]: events the transport still pushes are ignored. (The
-    /// callbacks stay alive: the page's transport may hold them and call them later.)
+    /// callback stays alive: the page's transport may hold it and call it later.)
     closed: Rc<Cell<bool>>,
     sink: Sink,
-    // The callbacks handed to the transport's `on…` methods live as long as this transport.
-    callbacks: RefCell<Vec<EventCallback>>,
+    // The callback handed to the transport's `on…` methods lives as long as this transport.
+    _events: Closure<dyn FnMut(u32, String)>,
 }
-
-/// A callback handed to one of the transport's `on…` registrations.
-type EventCallback = Closure<dyn FnMut(JsValue)>;
 
 impl CustomChat {
     /// Wraps the page's transport object and registers for its events.
@@ -69,83 +50,74 @@ impl CustomChat {
                 "transport must be an object".into(),
             ));
         }
-        let chat = Self {
-            object,
-            session_id: RefCell::new(String::new()),
-            closed: Rc::new(Cell::new(false)),
-            sink: sink.clone(),
-            callbacks: RefCell::new(Vec::new()),
-        };
-        for (method, kind) in EVENT_REGISTRATIONS {
-            let Some(register) = chat.method(method) else {
-                continue;
-            };
-            let sink = sink.clone();
-            let closed = chat.closed.clone();
-            let callback = Closure::<dyn FnMut(JsValue)>::new(move |payload: JsValue| {
+        let closed = Rc::new(Cell::new(false));
+        let events = {
+            let (sink, closed) = (sink.clone(), closed.clone());
+            Closure::<dyn FnMut(u32, String)>::new(move |index: u32, payload: String| {
+                let Some(&kind) = EVENTS.get(index as usize) else {
+                    return;
+                };
                 if closed.get() {
                     return;
                 }
-                let payload = from_js(&payload);
-                let event = if kind == GweEvent::Error {
+                let payload = Json::parse(&payload).unwrap_or(Json::Null);
+                sink(if kind == GweEvent::Error {
                     TransportEvent::Error(error_from(&payload))
                 } else {
                     match RawEvent::from_json_as(kind, &payload) {
                         Ok(raw) => TransportEvent::Raw(vec![raw]),
                         Err(error) => TransportEvent::Error(error),
                     }
-                };
-                sink(event);
-            });
-            register
-                .call1(&chat.object, callback.as_ref().unchecked_ref())
-                .map_err(|e| {
-                    ChatError::InvalidArgument(format!(
-                        "transport.{method} failed: {}",
-                        describe_js_error(&e)
-                    ))
-                })?;
-            chat.callbacks.borrow_mut().push(callback);
+                });
+            })
+        };
+        host_transport_listen(
+            &object,
+            EVENT_REGISTRATIONS,
+            events.as_ref().unchecked_ref(),
+        )
+        .map_err(|reason| ChatError::InvalidArgument(reason.as_string().unwrap_or_default()))?;
+        Ok(Self {
+            object,
+            session_id: RefCell::new(String::new()),
+            closed,
+            sink,
+            _events: events,
+        })
+    }
+
+    /// Calls `name(argument)` and waits for its promise; a missing method is an unknown
+    /// command, unless `optional` (then it resolves with null).
+    async fn call_method(
+        &self,
+        name: &str,
+        argument: Option<Json>,
+        optional: bool,
+    ) -> Result<Json, ChatError> {
+        let argument = argument.map(|argument| argument.to_string());
+        let promise = host_transport_call(&self.object, name, argument, optional);
+        let (settled, ok) = match JsFuture::from(promise).await {
+            Ok(value) => (value, true),
+            Err(rejection) => (rejection, false),
+        };
+        let json = settled
+            .as_string()
+            .and_then(|text| Json::parse(&text).ok())
+            .unwrap_or(Json::Null);
+        if ok {
+            Ok(json)
+        } else {
+            Err(error_from(&json))
         }
-        Ok(chat)
     }
 
-    fn method(&self, name: &str) -> Option<Function> {
-        Reflect::get(&self.object, &JsValue::from_str(name))
-            .ok()
-            .and_then(|value| value.dyn_into::<Function>().ok())
-    }
-
-    /// Calls `name(argument)` and waits for its promise; a missing method is an unknown command.
     async fn call(&self, name: &str, argument: Option<Json>) -> Result<Json, ChatError> {
-        let method = self.method(name).ok_or_else(|| {
-            ChatError::remote(
-                ErrorCode::UnknownCommand.code(),
-                format!("the transport has no {name}()"),
-            )
-        })?;
-        let returned = match argument {
-            Some(argument) => method.call1(&self.object, &to_js(&argument)),
-            None => method.call0(&self.object),
-        }
-        .map_err(|e| {
-            ChatError::remote(
-                0,
-                format!("transport.{name}() threw: {}", describe_js_error(&e)),
-            )
-        })?;
-        match JsFuture::from(to_promise(&returned)).await {
-            Ok(value) => Ok(from_js(&value)),
-            Err(rejection) => Err(error_from(&from_js(&rejection))),
-        }
+        self.call_method(name, argument, false).await
     }
 
     /// `init()`, when the transport has one.
     pub async fn init(&self) -> Result<(), ChatError> {
-        if self.method("init").is_some() {
-            self.call("init", None).await?;
-        }
-        Ok(())
+        self.call_method("init", None, true).await.map(|_| ())
     }
 
     pub async fn start(

@@ -6,7 +6,7 @@
 //! and nothing more. It follows RFC 8259, never panics, and refuses nesting deeper than
 //! [`MAX_DEPTH`] so that hostile input cannot exhaust the stack.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 /// Deepest nesting of arrays and objects [`Json::parse`] accepts.
 pub const MAX_DEPTH: usize = 64;
@@ -188,37 +188,78 @@ impl<T: Into<Json>> From<Option<T>> for Json {
 }
 
 impl fmt::Display for Json {
-    /// Compact JSON text. Non-finite numbers, which JSON cannot carry, are written as `null`
-    /// (as `JSON.stringify` does).
+    /// Compact JSON text (see [`Json::write_to`]).
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.write_to(&mut text);
+        out.write_str(&text)
+    }
+}
+
+impl Json {
+    /// Appends the compact JSON text of the value to `out`; `to_string` gives the same text.
+    /// Non-finite numbers, which JSON cannot carry, are written as `null` (as
+    /// `JSON.stringify` does).
+    ///
+    /// Written with `push`/`push_str` rather than through `fmt::Formatter`: one plain
+    /// recursive function is much smaller in the wasm than the formatting machinery.
+    pub fn write_to(&self, out: &mut String) {
         match self {
-            Json::Null => out.write_str("null"),
-            Json::Bool(flag) => out.write_str(if *flag { "true" } else { "false" }),
+            Json::Null => out.push_str("null"),
+            Json::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
             Json::Number(n) => write_number(out, *n),
             Json::String(text) => write_string(out, text),
             Json::Array(items) => {
-                out.write_char('[')?;
+                out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        out.write_char(',')?;
+                        out.push(',');
                     }
-                    write!(out, "{item}")?;
+                    item.write_to(out);
                 }
-                out.write_char(']')
+                out.push(']');
             }
             Json::Object(members) => {
-                out.write_char('{')?;
+                out.push('{');
                 for (i, (key, value)) in members.iter().enumerate() {
                     if i > 0 {
-                        out.write_char(',')?;
+                        out.push(',');
                     }
-                    write_string(out, key)?;
-                    write!(out, ":{value}")?;
+                    write_string(out, key);
+                    out.push(':');
+                    value.write_to(out);
                 }
-                out.write_char('}')
+                out.push('}');
             }
         }
     }
+}
+
+/// Appends `n` in decimal, without `fmt` (a few bytes of wasm instead of the formatter).
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(slot) = digits.get_mut(at) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    for &digit in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(digit));
+    }
+}
+
+/// Appends `n` in decimal (with a `-` when negative), without `fmt`.
+pub(crate) fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
 }
 
 /// Writes a number without Rust's float formatting (which would add ~15 KB to the wasm):
@@ -226,15 +267,15 @@ impl fmt::Display for Json {
 /// what a chat protocol carries (indexes, times, durations) and close to what JS prints.
 /// Non-finite numbers, which JSON cannot carry, are written as `null`, as `JSON.stringify`
 /// does.
-fn write_number(out: &mut fmt::Formatter<'_>, n: f64) -> fmt::Result {
+fn write_number(out: &mut String, n: f64) {
     if !n.is_finite() {
-        return out.write_str("null");
+        return out.push_str("null");
     }
     if n.fract() == 0.0 && n.abs() < 1e18 {
-        return write!(out, "{}", n as i64);
+        return push_i64(out, n as i64);
     }
     if n < 0.0 {
-        out.write_char('-')?;
+        out.push('-');
     }
     let magnitude = n.abs();
     // Scale into [1e14, 1e15) so that the digits are an integer, and remember the exponent.
@@ -253,53 +294,66 @@ fn write_number(out: &mut fmt::Formatter<'_>, n: f64) -> fmt::Result {
         digits /= 10;
         exponent += 1;
     }
-    let mut text = digits.to_string();
+    let mut text = String::new();
+    push_u64(&mut text, digits);
     // The value is digits × 10^exponent; place the decimal point.
     let point = text.len() as i32 + exponent;
     while text.len() > 1 && text.ends_with('0') {
         text.pop();
     }
-    if point <= 0 {
+    let len = text.len() as i32;
+    // Where a `.` goes among the digits (none when it would come last), and the exponent
+    // written after them (none when 0 is not needed).
+    let (dot, e) = if point <= 0 {
         if point < -6 {
             // d.ddd × 10^(point − 1)
-            let (first, rest) = text.split_at(1);
-            return if rest.is_empty() {
-                write!(out, "{first}e{}", point - 1)
-            } else {
-                write!(out, "{first}.{rest}e{}", point - 1)
-            };
+            (1, Some(point - 1))
+        } else {
+            out.push_str("0.");
+            for _ in 0..-point {
+                out.push('0');
+            }
+            (0, None)
         }
-        out.write_str("0.")?;
-        for _ in 0..-point {
-            out.write_char('0')?;
-        }
-        out.write_str(&text)
-    } else if point as usize >= text.len() {
+    } else if point >= len {
         // Whole, but too large for the exact path above.
-        write!(out, "{}e{}", text, point as usize - text.len())
+        (0, Some(point - len))
     } else {
-        let (whole, fraction) = text.split_at(point as usize);
-        write!(out, "{whole}.{fraction}")
+        (point, None)
+    };
+    for (i, digit) in text.chars().enumerate() {
+        if dot > 0 && i as i32 == dot {
+            out.push('.');
+        }
+        out.push(digit);
+    }
+    if let Some(e) = e {
+        out.push('e');
+        push_i64(out, i64::from(e));
     }
 }
 
-fn write_string(out: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
-    out.write_char('"')?;
+fn write_string(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
     for c in text.chars() {
         match c {
-            '"' => out.write_str("\\\"")?,
-            '\\' => out.write_str("\\\\")?,
-            '\n' => out.write_str("\\n")?,
-            '\r' => out.write_str("\\r")?,
-            '\t' => out.write_str("\\t")?,
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
             // U+2028 and U+2029 are escaped so that the text is also safe inside a script.
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                write!(out, "\\u{:04x}", c as u32)?
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from(HEX[(c as usize >> shift) & 0xf]));
+                }
             }
-            c => out.write_char(c)?,
+            c => out.push(c),
         }
     }
-    out.write_char('"')
+    out.push('"');
 }
 
 /// The value of a JSON number already checked by the parser, without Rust's float parser
@@ -714,6 +768,30 @@ mod tests {
         assert_eq!(Json::Number(1e-9).to_string(), "1e-9");
         assert_eq!(Json::Number(3.5e-12).to_string(), "3.5e-12");
         assert_eq!(Json::Number(0.000123).to_string(), "0.000123");
+    }
+
+    #[test]
+    fn integers_are_written_without_fmt() {
+        for (n, text) in [
+            (0u64, "0"),
+            (7, "7"),
+            (10, "10"),
+            (u64::MAX, "18446744073709551615"),
+        ] {
+            let mut out = String::new();
+            push_u64(&mut out, n);
+            assert_eq!(out, text);
+        }
+        let mut out = String::new();
+        push_i64(&mut out, i64::MIN);
+        assert_eq!(out, i64::MIN.to_string());
+        assert_eq!(Json::Number(-3.0).to_string(), "-3");
+        assert_eq!(Json::Number(-0.0).to_string(), "0");
+        assert_eq!(Json::Number(1e18).to_string(), "1e18");
+        assert_eq!(
+            Json::from("\u{1f}\u{2029}").to_string(),
+            r#""\u001f\u2029""#
+        );
     }
 
     #[test]

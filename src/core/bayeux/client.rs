@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use crate::core::json::Json;
+use crate::core::json::{push_u64, Json};
 
 use super::backoff::Backoff;
 use super::message::{
@@ -459,7 +459,7 @@ impl BayeuxClient {
             out.events.push(Action::SubscribeAcked {
                 subscription: channel.to_owned(),
                 successful: false,
-                error: Some(format!("400:{channel}:Invalid channel")),
+                error: Some(invalid_channel(channel)),
             });
         } else if self.subscriptions.iter().any(|s| s == channel) {
             // Already recorded.
@@ -509,7 +509,7 @@ impl BayeuxClient {
         let id = PublishId(self.next_publish_id);
         self.next_publish_id += 1;
         let refusal = if !is_valid_channel(channel) || is_meta(channel) {
-            Some(format!("400:{channel}:Invalid channel"))
+            Some(invalid_channel(channel))
         } else if !self.running {
             Some(ERROR_NOT_STARTED.to_owned())
         } else if self.pending_publishes() >= self.config.max_queued_messages {
@@ -672,7 +672,9 @@ impl BayeuxClient {
     fn next_message_id(&mut self) -> String {
         let id = self.next_message_id;
         self.next_message_id += 1;
-        id.to_string()
+        let mut text = String::new();
+        push_u64(&mut text, id);
+        text
     }
 
     fn next_request_id(&mut self) -> RequestId {
@@ -1391,16 +1393,15 @@ impl BayeuxClient {
             }
             for awaiting in request.awaiting {
                 if let Sent::Message(Outgoing::Publish { id, .. }) = awaiting.sent {
-                    dropped.push(id);
+                    insert_sorted(&mut dropped, id);
                 }
             }
         }
         for item in std::mem::take(&mut self.outbox) {
             if let Outgoing::Publish { id, .. } = item {
-                dropped.push(id);
+                insert_sorted(&mut dropped, id);
             }
         }
-        dropped.sort();
         for id in dropped {
             out.events.push(Action::PublishAcked {
                 id,
@@ -1493,4 +1494,23 @@ fn sent_channel_matches(sent: &Sent, channel: &str) -> bool {
         Sent::Message(Outgoing::Unsubscribe(_)) => channel == META_UNSUBSCRIBE,
         Sent::Message(Outgoing::Publish { channel: sent, .. }) => channel == sent,
     }
+}
+
+/// The error of a subscribe or publish on a channel that cannot be used: `400:{channel}:Invalid
+/// channel` (built without `format!`, which is large in the wasm).
+fn invalid_channel(channel: &str) -> String {
+    let mut text = String::from("400:");
+    text.push_str(channel);
+    text.push_str(":Invalid channel");
+    text
+}
+
+/// Inserts `id` keeping `list` in order. The lists are a handful of publishes, so this is
+/// cheaper in the wasm than linking the standard library's stable sort.
+fn insert_sorted(list: &mut Vec<PublishId>, id: PublishId) {
+    let at = list
+        .iter()
+        .rposition(|earlier| *earlier <= id)
+        .map_or(0, |i| i + 1);
+    list.insert(at, id);
 }

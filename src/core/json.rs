@@ -48,7 +48,13 @@ impl Json {
 
     /// An object from `(key, value)` pairs.
     pub fn object<K: Into<String>>(members: impl IntoIterator<Item = (K, Json)>) -> Json {
-        Json::Object(members.into_iter().map(|(k, v)| (k.into(), v)).collect())
+        // This is instantiated once per array length at the call sites: keep the generic part
+        // a bare loop, and the growing of the vector in one non-generic function.
+        let mut out = Vec::new();
+        for (k, v) in members {
+            push_member(&mut out, k.into(), v);
+        }
+        Json::Object(out)
     }
 
     pub fn str(text: impl Into<String>) -> Json {
@@ -143,6 +149,11 @@ impl Json {
             _ => None,
         }
     }
+}
+
+#[inline(never)]
+fn push_member(members: &mut Vec<(String, Json)>, key: String, value: Json) {
+    members.push((key, value));
 }
 
 impl From<&str> for Json {

@@ -7,6 +7,7 @@
 //! of the chat domain; [`ChatError::code`] and [`ChatError::description`] give what a JS caller
 //! sees as `error.code` and `error.description`.
 
+use crate::core::json::concat;
 use crate::core::state::StateDecodeError;
 use crate::core::storage::StorageError;
 
@@ -257,7 +258,9 @@ impl ChatError {
             | ChatError::InvalidArgument(_)
             | ChatError::SessionEnded
             | ChatError::MissingOption(_)
-            | ChatError::InvalidOption { .. } => Some(format!("Genesys Chat: {self}")),
+            | ChatError::InvalidOption { .. } => {
+                Some(concat(&["Genesys Chat: ", &self.to_string()]))
+            }
             _ => None,
         }
     }

@@ -246,6 +246,22 @@ impl Json {
     }
 }
 
+/// The parts joined into one string: `format!` without `fmt` (much smaller in the wasm).
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// `n` in decimal, without `fmt`.
+pub(crate) fn u64_text(n: u64) -> String {
+    let mut out = String::new();
+    push_u64(&mut out, n);
+    out
+}
+
 /// Appends `n` in decimal, without `fmt` (a few bytes of wasm instead of the formatter).
 pub(crate) fn push_u64(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];

@@ -35,7 +35,7 @@
 
 use crate::core::error::ChatError;
 use crate::core::gms::Operation;
-use crate::core::json::Json;
+use crate::core::json::{concat, Json};
 use crate::core::session::{merge_user_data, PageContext};
 
 /// The nickname of a visitor who gives none.
@@ -84,15 +84,15 @@ impl Endpoints {
     pub fn new(server_url: &str, service: &str) -> Option<Self> {
         let server_url = normalize_server_url(server_url)?;
         let base = server_url.strip_suffix("/cometd").unwrap_or(&server_url);
-        let rest_base = if base.ends_with("/genesys") {
-            format!("{base}/2/chat/{service}")
+        let genesys = if base.ends_with("/genesys") {
+            ""
         } else {
-            format!("{base}/genesys/2/chat/{service}")
+            "/genesys"
         };
         Some(Endpoints {
-            bayeux_url: format!("{base}/cometd"),
-            rest_base,
-            channel: format!("/service/chatV2/{service}"),
+            bayeux_url: concat(&[base, "/cometd"]),
+            rest_base: concat(&[base, genesys, "/2/chat/", service]),
+            channel: concat(&["/service/chatV2/", service]),
             server_url,
         })
     }

@@ -1,7 +1,6 @@
 //! The Bayeux client state machine. See the [module documentation](super) for the contract
 //! with the adapter that performs its I/O.
 
-use std::collections::VecDeque;
 use std::fmt;
 
 use crate::core::json::{push_u64, Json};
@@ -310,7 +309,9 @@ pub struct BayeuxClient {
     next_request_id: u64,
     next_publish_id: u64,
     in_flight: Vec<InFlight>,
-    outbox: VecDeque<Outgoing>,
+    // A `Vec`, not a `VecDeque`: the outbox is short, and the deque's drain and wrap-around
+    // code costs more wasm than moving a few elements on `insert(0, …)`.
+    outbox: Vec<Outgoing>,
     subscriptions: Vec<String>,
     reported: State,
     last_received_ms: Option<f64>,
@@ -367,7 +368,7 @@ impl BayeuxClient {
             next_request_id: 1,
             next_publish_id: 1,
             in_flight: Vec::new(),
-            outbox: VecDeque::new(),
+            outbox: Vec::new(),
             subscriptions: Vec::new(),
             reported: State::Disconnected,
             last_received_ms: None,
@@ -524,7 +525,7 @@ impl BayeuxClient {
                 error: Some(error),
             }),
             None => {
-                self.outbox.push_back(Outgoing::Publish {
+                self.outbox.push(Outgoing::Publish {
                     id,
                     channel: channel.to_owned(),
                     data,
@@ -817,7 +818,8 @@ impl BayeuxClient {
                 return;
             }
             let count = self.outbox.len().min(MAX_BATCH);
-            let items: Vec<Outgoing> = self.outbox.drain(..count).collect();
+            let rest = self.outbox.split_off(count);
+            let items = std::mem::replace(&mut self.outbox, rest);
             let mut messages = Vec::with_capacity(items.len());
             for item in items {
                 let message_id = self.next_message_id();
@@ -873,7 +875,7 @@ impl BayeuxClient {
                 return;
             }
         }
-        self.outbox.push_back(item);
+        self.outbox.push(item);
     }
 
     /// Publishes queued or awaiting a reply.
@@ -1136,7 +1138,7 @@ impl BayeuxClient {
         self.outbox.retain(|item| item.subscription().is_none());
         for channel in self.subscriptions.iter().rev() {
             if !is_service(channel) {
-                self.outbox.push_front(Outgoing::Subscribe(channel.clone()));
+                self.outbox.insert(0, Outgoing::Subscribe(channel.clone()));
             }
         }
         self.flush(out);
@@ -1282,7 +1284,7 @@ impl BayeuxClient {
                     && still_meaningful
                     && !superseded
                 {
-                    self.outbox.push_front(item);
+                    self.outbox.insert(0, item);
                 }
             }
         }

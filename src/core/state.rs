@@ -187,9 +187,11 @@ impl PersistedState {
             return Err(StateDecodeError::UnsupportedVersion(prefix(version)));
         }
         // The checksum has no `&`, so the last `&` starts it.
+        // (A byte search: `rsplit_once` would link the reverse char searcher into the wasm.)
         let split = input
-            .rsplit_once('&')
-            .and_then(|(body, last)| Some((body, last.strip_prefix("c=")?)));
+            .bytes()
+            .rposition(|b| b == b'&')
+            .and_then(|at| Some((input.get(..at)?, input.get(at + 1..)?.strip_prefix("c=")?)));
         let Some((body, checksum)) = split else {
             return Err(StateDecodeError::Truncated);
         };

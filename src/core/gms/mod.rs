@@ -427,7 +427,11 @@ fn present(value: Option<&Json>) -> Option<&Json> {
 /// The string member named by `path` (`.key`, or `.from.key` read from `object` = `from`);
 /// `at` and `path` name it in errors.
 fn opt_text(object: &Json, at: &str, path: &str) -> Result<Option<String>, ChatError> {
-    let key = path.rsplit('.').next().unwrap_or(path);
+    // A byte search: `rsplit('.')` would link the reverse char searcher into the wasm.
+    let key = match path.bytes().rposition(|b| b == b'.') {
+        Some(dot) => path.get(dot + 1..).unwrap_or_default(),
+        None => path,
+    };
     match present(object.get(key)) {
         None => Ok(None),
         Some(Json::String(text)) => Ok(Some(text.clone())),

@@ -23,13 +23,24 @@ pub enum Json {
     Object(Vec<(String, Json)>),
 }
 
-/// Why a text is not the JSON [`Json::parse`] accepts.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid JSON at byte {offset}: {reason}")]
+/// Why a text is not the JSON [`Json::parse`] accepts. Its text is
+/// `invalid JSON at byte {offset}: {reason}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
     pub offset: usize,
     pub reason: &'static str,
 }
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::from("invalid JSON at byte ");
+        push_u64(&mut text, self.offset as u64);
+        push_all(&mut text, &[": ", self.reason]);
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for JsonError {}
 
 impl Json {
     /// Parses one JSON text (surrounding white space allowed, nothing else after it).
@@ -249,10 +260,15 @@ impl Json {
 /// The parts joined into one string: `format!` without `fmt` (much smaller in the wasm).
 pub(crate) fn concat(parts: &[&str]) -> String {
     let mut out = String::new();
+    push_all(&mut out, parts);
+    out
+}
+
+/// Appends the parts to `out`.
+pub(crate) fn push_all(out: &mut String, parts: &[&str]) {
     for part in parts {
         out.push_str(part);
     }
-    out
 }
 
 /// `n` in decimal, without `fmt`.

@@ -29,7 +29,7 @@
 
 use crate::core::error::ChatError;
 use crate::core::gms::Credentials;
-use crate::core::json::{push_u64, Json};
+use crate::core::json::{push_all, push_u64, Json};
 use crate::core::storage::StateStore;
 
 /// The format version written by [`PersistedState::encode`].
@@ -94,32 +94,33 @@ pub struct PersistedState {
     pub saved_at_ms: u64,
 }
 
-/// Why a saved string could not be read as [`PersistedState`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a saved string could not be read as [`PersistedState`]. The texts (`Display`) are
+/// given with each variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StateDecodeError {
     /// The value is empty.
-    #[error("the saved state is empty")]
+    /// Text: "the saved state is empty".
     Empty,
     /// The value does not start with `v=`: it was not written by hotline.
-    #[error("the saved value is not hotline chat state")]
+    /// Text: "the saved value is not hotline chat state".
     NotChatState,
     /// The value was written in a format version this reader does not know.
-    #[error("the saved state has format version `{0}`; this version of hotline reads version 1")]
+    /// Text: "the saved state has format version `{0}`; this version of hotline reads version 1".
     UnsupportedVersion(String),
     /// The checksum at the end is missing.
-    #[error("the saved state is truncated (it has no checksum)")]
+    /// Text: "the saved state is truncated (it has no checksum)".
     Truncated,
     /// The checksum does not match the content.
-    #[error("the saved state is truncated or damaged (checksum mismatch)")]
+    /// Text: "the saved state is truncated or damaged (checksum mismatch)".
     Corrupted,
     /// A field of the format is missing.
-    #[error("the saved state has no `{0}` field")]
+    /// Text: "the saved state has no `{0}` field".
     MissingField(&'static str),
     /// A field appears twice.
-    #[error("the saved state has the `{0}` field twice")]
+    /// Text: "the saved state has the `{0}` field twice".
     DuplicateField(&'static str),
     /// A field cannot be read.
-    #[error("the saved state field `{field}` is malformed: {reason}")]
+    /// Text: "the saved state field `{field}` is malformed: {reason}".
     Malformed {
         /// The key of the field.
         field: String,
@@ -127,6 +128,46 @@ pub enum StateDecodeError {
         reason: &'static str,
     },
 }
+
+impl StateDecodeError {
+    /// Appends the `Display` text, with `push_str` (the formatting machinery is large in the
+    /// wasm).
+    pub(crate) fn push_text(&self, out: &mut String) {
+        let parts: &[&str] = match self {
+            StateDecodeError::Empty => &["the saved state is empty"],
+            StateDecodeError::NotChatState => &["the saved value is not hotline chat state"],
+            StateDecodeError::UnsupportedVersion(version) => &[
+                "the saved state has format version `",
+                version,
+                "`; this version of hotline reads version 1",
+            ],
+            StateDecodeError::Truncated => &["the saved state is truncated (it has no checksum)"],
+            StateDecodeError::Corrupted => {
+                &["the saved state is truncated or damaged (checksum mismatch)"]
+            }
+            StateDecodeError::MissingField(field) => {
+                &["the saved state has no `", field, "` field"]
+            }
+            StateDecodeError::DuplicateField(field) => {
+                &["the saved state has the `", field, "` field twice"]
+            }
+            StateDecodeError::Malformed { field, reason } => {
+                &["the saved state field `", field, "` is malformed: ", reason]
+            }
+        };
+        push_all(out, parts);
+    }
+}
+
+impl std::fmt::Display for StateDecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = String::new();
+        self.push_text(&mut text);
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for StateDecodeError {}
 
 /// The field keys of format version 1 after `v`, in the order they are written (and in
 /// the order a missing one is reported). Decoding is driven by this table: one loop and

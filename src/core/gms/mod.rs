@@ -153,16 +153,14 @@ impl TranscriptEvent {
                 .ok_or_else(|| bad(at, ".index", "must be a whole number, 0 or more"))?,
             None => return Err(bad(at, ".index", "is missing")),
         };
-        let party = match present(value.get("from")) {
-            None => Party {
-                id: Json::Null,
-                name: String::new(),
-                party_type: PartyType::Other(String::new()),
-            },
-            Some(from) if from.as_object().is_some() => Party {
-                id: match present(from.get("participantId")) {
-                    None => Json::Null,
-                    Some(id @ (Json::Number(_) | Json::String(_))) => id.clone(),
+        // Everything is checked on borrowed values first and copied only at the end: an
+        // early return then has nothing to drop, which keeps the error paths small in wasm.
+        let (id, name, party_type) = match present(value.get("from")) {
+            None => (&Json::Null, None, None),
+            Some(from) if from.as_object().is_some() => (
+                match present(from.get("participantId")) {
+                    None => &Json::Null,
+                    Some(id @ (Json::Number(_) | Json::String(_))) => id,
                     Some(_) => {
                         return Err(bad(
                             at,
@@ -171,13 +169,9 @@ impl TranscriptEvent {
                         ))
                     }
                 },
-                name: opt_text(from, at, ".from.nickname")?.unwrap_or_default(),
-                party_type: PartyType::parse(
-                    opt_text(from, at, ".from.type")?
-                        .as_deref()
-                        .unwrap_or_default(),
-                ),
-            },
+                opt_str(from, at, ".from.nickname")?,
+                opt_str(from, at, ".from.type")?,
+            ),
             Some(_) => return Err(bad(at, ".from", "must be an object")),
         };
         let utc_time_ms = match present(value.get("utcTime")) {
@@ -185,12 +179,19 @@ impl TranscriptEvent {
             Some(Json::Number(ms)) if ms.is_finite() => Some(*ms),
             Some(_) => return Err(bad(at, ".utcTime", "must be a number")),
         };
+        let kind = opt_str(value, at, ".type")?;
+        let text = opt_str(value, at, ".text")?;
+        let message_type = opt_str(value, at, ".messageType")?;
         Ok(TranscriptEvent {
             index,
-            kind: EventKind::parse(opt_text(value, at, ".type")?.as_deref().unwrap_or_default()),
-            party,
-            text: opt_text(value, at, ".text")?,
-            message_type: opt_text(value, at, ".messageType")?,
+            kind: EventKind::parse(kind.unwrap_or_default()),
+            party: Party {
+                id: id.clone(),
+                name: name.unwrap_or_default().to_owned(),
+                party_type: PartyType::parse(party_type.unwrap_or_default()),
+            },
+            text: text.map(str::to_owned),
+            message_type: message_type.map(str::to_owned),
             utc_time_ms,
             user_data: present(value.get("userData")).cloned(),
         })
@@ -426,7 +427,7 @@ fn present(value: Option<&Json>) -> Option<&Json> {
 
 /// The string member named by `path` (`.key`, or `.from.key` read from `object` = `from`);
 /// `at` and `path` name it in errors.
-fn opt_text(object: &Json, at: &str, path: &str) -> Result<Option<String>, ChatError> {
+fn opt_str<'a>(object: &'a Json, at: &str, path: &str) -> Result<Option<&'a str>, ChatError> {
     // A byte search: `rsplit('.')` would link the reverse char searcher into the wasm.
     let key = match path.bytes().rposition(|b| b == b'.') {
         Some(dot) => path.get(dot + 1..).unwrap_or_default(),
@@ -434,7 +435,7 @@ fn opt_text(object: &Json, at: &str, path: &str) -> Result<Option<String>, ChatE
     };
     match present(object.get(key)) {
         None => Ok(None),
-        Some(Json::String(text)) => Ok(Some(text.clone())),
+        Some(Json::String(text)) => Ok(Some(text)),
         Some(_) => Err(bad(at, path, "must be a string")),
     }
 }
@@ -465,11 +466,14 @@ fn envelope_error(item: &Json, at: &str) -> Result<EnvelopeError, ChatError> {
         Some(Json::String(text)) => text.trim().parse().unwrap_or(0),
         Some(_) => return Err(bad(at, ".code", "must be a number")),
     };
-    let advice = match opt_text(item, at, ".advice")? {
+    let advice = match opt_str(item, at, ".advice")? {
         Some(advice) => advice,
-        None => opt_text(item, at, ".message")?.unwrap_or_default(),
+        None => opt_str(item, at, ".message")?.unwrap_or_default(),
     };
-    Ok(EnvelopeError { code, advice })
+    Ok(EnvelopeError {
+        code,
+        advice: advice.to_owned(),
+    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! the text read from it (RFC 6265). Pure string handling; the browser adapter that uses it is
 //! `crate::browser::CookieStore`.
 
+use crate::core::json::push_u64;
 use crate::core::storage::StorageError;
 
 /// The size browsers guarantee for one cookie's name plus value, in bytes (RFC 6265 §6.1).
@@ -135,7 +136,7 @@ fn push_attributes(out: &mut String, attrs: &CookieAttributes, max_age_secs: u64
         out.push_str(domain);
     }
     out.push_str("; Max-Age=");
-    out.push_str(&max_age_secs.to_string());
+    push_u64(out, max_age_secs);
     out.push_str("; SameSite=");
     out.push_str(attrs.same_site.as_str());
     if attrs.secure {

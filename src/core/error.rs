@@ -7,6 +7,7 @@
 //! of the chat domain; [`ChatError::code`] and [`ChatError::description`] give what a JS caller
 //! sees as `error.code` and `error.description`.
 
+use crate::core::json::{concat, push_all, push_i64, push_u64};
 use crate::core::state::StateDecodeError;
 use crate::core::storage::StorageError;
 
@@ -122,16 +123,16 @@ impl std::fmt::Display for ErrorCode {
 /// Everything that can go wrong in the chat domain.
 ///
 /// JS callers see [`code`](Self::code) and [`description`](Self::description); the
-/// `Display` text is the same as the description.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// `Display` text is the same as the description. The texts are given with each variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChatError {
     /// A documented error raised locally, with the documented description.
-    #[error("{}", .0.description())]
+    /// Text: the code's documented description.
     Code(ErrorCode),
 
     /// An error reported by the server or a custom transport, forwarded unchanged.
     /// The code may be one the table does not know (151–199, 200–249, …).
-    #[error("{description}")]
+    /// Text: the description as received.
     Remote {
         /// The code as received.
         code: u16,
@@ -140,11 +141,11 @@ pub enum ChatError {
     },
 
     /// A mandatory option or parameter is missing.
-    #[error("missing mandatory option `{0}`")]
+    /// Text: "missing mandatory option `{0}`".
     MissingOption(&'static str),
 
     /// An option or parameter has a value that cannot be used.
-    #[error("option `{option}` is incorrect: {reason}")]
+    /// Text: "option `{option}` is incorrect: {reason}".
     InvalidOption {
         /// The option name, as the page spells it.
         option: &'static str,
@@ -153,14 +154,12 @@ pub enum ChatError {
     },
 
     /// `restoreSession` found no saved state. The text is the one GWE uses.
-    #[error("restoreSession() failed to read state")]
+    /// Text: "restoreSession() failed to read state".
     NoSavedState,
 
     /// `restoreSession` found saved state that is too old (or dated in the future).
-    #[error(
-        "restoreSession() refused saved state: saved {age_ms} ms ago, \
-         maxOfflineDuration is {max_offline_secs} s"
-    )]
+    /// Text: "restoreSession() refused saved state: saved {age_ms} ms ago,
+    /// maxOfflineDuration is {max_offline_secs} s".
     StaleState {
         /// Milliseconds between saving and now; negative when saved in the future.
         age_ms: i64,
@@ -169,34 +168,34 @@ pub enum ChatError {
     },
 
     /// Saved state exists but cannot be read.
-    #[error("restoreSession() failed to read state: {0}")]
-    BadState(#[from] StateDecodeError),
+    /// Text: "restoreSession() failed to read state: {0}".
+    BadState(StateDecodeError),
 
     /// The state storage failed.
-    #[error("chat state storage failed: {0}")]
-    Storage(#[from] StorageError),
+    /// Text: "chat state storage failed: {0}".
+    Storage(StorageError),
 
     /// `startSession` got neither a server URL nor a custom transport. GWE throws this
     /// synchronously as a `TypeError` (see [`type_error_message`](Self::type_error_message)).
-    #[error("either serverUrl or a custom transport must be provided")]
+    /// Text: "either serverUrl or a custom transport must be provided".
     MissingServerUrl,
 
     /// A command or `startSession` argument the caller got wrong, thrown as a `TypeError`
     /// (e.g. `type must be "url" or "text"`). The text has no `Genesys Chat: ` prefix.
-    #[error("{0}")]
+    /// Text: the text itself.
     InvalidArgument(String),
 
     /// A command was called after the session ended; GWE throws
     /// `TypeError('Genesys Chat: session has ended')`.
-    #[error("session has ended")]
+    /// Text: "session has ended".
     SessionEnded,
 
     /// The server sent a response or notification that is not a GMS chat v2 envelope.
-    #[error("invalid response from the chat server: {0}")]
+    /// Text: "invalid response from the chat server: {0}".
     BadResponse(String),
 
     /// A custom transport pushed an event that fails validation. The text is the one GWE uses.
-    #[error("Transport error in {event} event ({reason})")]
+    /// Text: "Transport error in {event} event ({reason})".
     BadEvent {
         /// The event name, e.g. `MessageReceived`.
         event: String,
@@ -257,7 +256,9 @@ impl ChatError {
             | ChatError::InvalidArgument(_)
             | ChatError::SessionEnded
             | ChatError::MissingOption(_)
-            | ChatError::InvalidOption { .. } => Some(format!("Genesys Chat: {self}")),
+            | ChatError::InvalidOption { .. } => {
+                Some(concat(&["Genesys Chat: ", &self.to_string()]))
+            }
             _ => None,
         }
     }
@@ -270,8 +271,88 @@ impl ChatError {
             ChatError::Remote { code, description } if description.is_empty() => {
                 ErrorCode::describe(*code).to_owned()
             }
-            other => other.to_string(),
+            other => other.text(),
         }
+    }
+}
+
+impl ChatError {
+    /// The `Display` text, built with `push_str`: `thiserror`'s `write!` per variant links
+    /// the formatting machinery into the wasm.
+    fn text(&self) -> String {
+        let mut out = String::new();
+        match self {
+            ChatError::Code(code) => out.push_str(code.description()),
+            ChatError::Remote { description, .. } => out.push_str(description),
+            ChatError::MissingOption(option) => {
+                push_all(&mut out, &["missing mandatory option `", option, "`"]);
+            }
+            ChatError::InvalidOption { option, reason } => {
+                push_all(&mut out, &["option `", option, "` is incorrect: ", reason]);
+            }
+            ChatError::NoSavedState => out.push_str("restoreSession() failed to read state"),
+            ChatError::StaleState {
+                age_ms,
+                max_offline_secs,
+            } => {
+                out.push_str("restoreSession() refused saved state: saved ");
+                push_i64(&mut out, *age_ms);
+                out.push_str(" ms ago, maxOfflineDuration is ");
+                push_u64(&mut out, *max_offline_secs);
+                out.push_str(" s");
+            }
+            ChatError::BadState(error) => {
+                out.push_str("restoreSession() failed to read state: ");
+                error.push_text(&mut out);
+            }
+            ChatError::Storage(error) => {
+                out.push_str("chat state storage failed: ");
+                error.push_text(&mut out);
+            }
+            ChatError::MissingServerUrl => {
+                out.push_str("either serverUrl or a custom transport must be provided");
+            }
+            ChatError::InvalidArgument(text) => out.push_str(text),
+            ChatError::SessionEnded => out.push_str("session has ended"),
+            ChatError::BadResponse(text) => {
+                push_all(&mut out, &["invalid response from the chat server: ", text]);
+            }
+            ChatError::BadEvent { event, reason } => {
+                push_all(
+                    &mut out,
+                    &["Transport error in ", event, " event (", reason, ")"],
+                );
+            }
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for ChatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl std::error::Error for ChatError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ChatError::BadState(error) => Some(error),
+            ChatError::Storage(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<StateDecodeError> for ChatError {
+    fn from(error: StateDecodeError) -> Self {
+        ChatError::BadState(error)
+    }
+}
+
+impl From<StorageError> for ChatError {
+    fn from(error: StorageError) -> Self {
+        ChatError::Storage(error)
     }
 }
 
@@ -521,6 +602,107 @@ mod tests {
         assert_eq!(
             ErrorCode::ServerUnavailable.to_string(),
             "Chat Server is not available (100)"
+        );
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+    use crate::core::json::Json;
+
+    /// The texts were written by `thiserror` attributes before `Display` was written by hand;
+    /// they are what pages see in `error.description`, so they must not drift.
+    #[test]
+    fn display_texts_are_the_documented_ones() {
+        let all = [
+            ChatError::Code(ErrorCode::LoginFailed),
+            ChatError::remote(160, "custom text"),
+            ChatError::MissingOption("serverUrl"),
+            ChatError::InvalidOption {
+                option: "service",
+                reason: "must be a name".into(),
+            },
+            ChatError::NoSavedState,
+            ChatError::StaleState {
+                age_ms: -7250,
+                max_offline_secs: 5,
+            },
+            ChatError::BadState(StateDecodeError::Empty),
+            ChatError::BadState(StateDecodeError::NotChatState),
+            ChatError::BadState(StateDecodeError::UnsupportedVersion("9".into())),
+            ChatError::BadState(StateDecodeError::Truncated),
+            ChatError::BadState(StateDecodeError::Corrupted),
+            ChatError::BadState(StateDecodeError::MissingField("sid")),
+            ChatError::BadState(StateDecodeError::DuplicateField("sid")),
+            ChatError::BadState(StateDecodeError::Malformed {
+                field: "idx".into(),
+                reason: "not a decimal number",
+            }),
+            ChatError::Storage(StorageError::Unavailable("no window".into())),
+            ChatError::Storage(StorageError::Read("denied".into())),
+            ChatError::Storage(StorageError::Write("full".into())),
+            ChatError::Storage(StorageError::TooLarge {
+                medium: "a cookie",
+                len: 5000,
+                max: 4096,
+            }),
+            ChatError::Storage(StorageError::Invalid {
+                what: "cookie name",
+                value: "a b".into(),
+                reason: "spaces",
+            }),
+            ChatError::MissingServerUrl,
+            ChatError::InvalidArgument("type must be \"url\" or \"text\"".into()),
+            ChatError::SessionEnded,
+            ChatError::BadResponse("`x` must be y".into()),
+            ChatError::BadEvent {
+                event: "MessageReceived".into(),
+                reason: "party must be an object".into(),
+            },
+        ];
+        let texts = [
+            "Login to Chat Server was failed",
+            "custom text",
+            "missing mandatory option `serverUrl`",
+            "option `service` is incorrect: must be a name",
+            "restoreSession() failed to read state",
+            "restoreSession() refused saved state: saved -7250 ms ago, maxOfflineDuration is 5 s",
+            "restoreSession() failed to read state: the saved state is empty",
+            "restoreSession() failed to read state: the saved value is not hotline chat state",
+            "restoreSession() failed to read state: the saved state has format version `9`; this version of hotline reads version 1",
+            "restoreSession() failed to read state: the saved state is truncated (it has no checksum)",
+            "restoreSession() failed to read state: the saved state is truncated or damaged (checksum mismatch)",
+            "restoreSession() failed to read state: the saved state has no `sid` field",
+            "restoreSession() failed to read state: the saved state has the `sid` field twice",
+            "restoreSession() failed to read state: the saved state field `idx` is malformed: not a decimal number",
+            "chat state storage failed: state storage is unavailable: no window",
+            "chat state storage failed: reading the saved state failed: denied",
+            "chat state storage failed: saving the state failed: full",
+            "chat state storage failed: the state is too large for a cookie: 5000 bytes, the limit is 4096",
+            "chat state storage failed: invalid cookie name `a b`: spaces",
+            "either serverUrl or a custom transport must be provided",
+            "type must be \"url\" or \"text\"",
+            "session has ended",
+            "invalid response from the chat server: `x` must be y",
+            "Transport error in MessageReceived event (party must be an object)",
+        ];
+        for (error, text) in all.iter().zip(texts) {
+            assert_eq!(error.to_string(), text);
+            assert_eq!(error.description(), text);
+        }
+        assert_eq!(
+            ChatError::SessionEnded.type_error_message().as_deref(),
+            Some("Genesys Chat: session has ended")
+        );
+        assert_eq!(
+            Json::parse("[1,").unwrap_err().to_string(),
+            "invalid JSON at byte 3: unexpected end of input"
+        );
+        let source = std::error::Error::source(&ChatError::BadState(StateDecodeError::Empty));
+        assert_eq!(
+            source.map(ToString::to_string).as_deref(),
+            Some("the saved state is empty")
         );
     }
 }

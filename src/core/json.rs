@@ -6,7 +6,7 @@
 //! and nothing more. It follows RFC 8259, never panics, and refuses nesting deeper than
 //! [`MAX_DEPTH`] so that hostile input cannot exhaust the stack.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 /// Deepest nesting of arrays and objects [`Json::parse`] accepts.
 pub const MAX_DEPTH: usize = 64;
@@ -23,13 +23,24 @@ pub enum Json {
     Object(Vec<(String, Json)>),
 }
 
-/// Why a text is not the JSON [`Json::parse`] accepts.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid JSON at byte {offset}: {reason}")]
+/// Why a text is not the JSON [`Json::parse`] accepts. Its text is
+/// `invalid JSON at byte {offset}: {reason}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
     pub offset: usize,
     pub reason: &'static str,
 }
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::from("invalid JSON at byte ");
+        push_u64(&mut text, self.offset as u64);
+        push_all(&mut text, &[": ", self.reason]);
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for JsonError {}
 
 impl Json {
     /// Parses one JSON text (surrounding white space allowed, nothing else after it).
@@ -48,7 +59,13 @@ impl Json {
 
     /// An object from `(key, value)` pairs.
     pub fn object<K: Into<String>>(members: impl IntoIterator<Item = (K, Json)>) -> Json {
-        Json::Object(members.into_iter().map(|(k, v)| (k.into(), v)).collect())
+        // This is instantiated once per array length at the call sites: keep the generic part
+        // a bare loop, and the growing of the vector in one non-generic function.
+        let mut out = Vec::new();
+        for (k, v) in members {
+            push_member(&mut out, k.into(), v);
+        }
+        Json::Object(out)
     }
 
     pub fn str(text: impl Into<String>) -> Json {
@@ -145,6 +162,11 @@ impl Json {
     }
 }
 
+#[inline(never)]
+fn push_member(members: &mut Vec<(String, Json)>, key: String, value: Json) {
+    members.push((key, value));
+}
+
 impl From<&str> for Json {
     fn from(text: &str) -> Self {
         Json::String(text.to_owned())
@@ -188,37 +210,99 @@ impl<T: Into<Json>> From<Option<T>> for Json {
 }
 
 impl fmt::Display for Json {
-    /// Compact JSON text. Non-finite numbers, which JSON cannot carry, are written as `null`
-    /// (as `JSON.stringify` does).
+    /// Compact JSON text (see [`Json::write_to`]).
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.write_to(&mut text);
+        out.write_str(&text)
+    }
+}
+
+impl Json {
+    /// Appends the compact JSON text of the value to `out`; `to_string` gives the same text.
+    /// Non-finite numbers, which JSON cannot carry, are written as `null` (as
+    /// `JSON.stringify` does).
+    ///
+    /// Written with `push`/`push_str` rather than through `fmt::Formatter`: one plain
+    /// recursive function is much smaller in the wasm than the formatting machinery.
+    pub fn write_to(&self, out: &mut String) {
         match self {
-            Json::Null => out.write_str("null"),
-            Json::Bool(flag) => out.write_str(if *flag { "true" } else { "false" }),
+            Json::Null => out.push_str("null"),
+            Json::Bool(flag) => out.push_str(if *flag { "true" } else { "false" }),
             Json::Number(n) => write_number(out, *n),
             Json::String(text) => write_string(out, text),
             Json::Array(items) => {
-                out.write_char('[')?;
+                out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        out.write_char(',')?;
+                        out.push(',');
                     }
-                    write!(out, "{item}")?;
+                    item.write_to(out);
                 }
-                out.write_char(']')
+                out.push(']');
             }
             Json::Object(members) => {
-                out.write_char('{')?;
+                out.push('{');
                 for (i, (key, value)) in members.iter().enumerate() {
                     if i > 0 {
-                        out.write_char(',')?;
+                        out.push(',');
                     }
-                    write_string(out, key)?;
-                    write!(out, ":{value}")?;
+                    write_string(out, key);
+                    out.push(':');
+                    value.write_to(out);
                 }
-                out.write_char('}')
+                out.push('}');
             }
         }
     }
+}
+
+/// The parts joined into one string: `format!` without `fmt` (much smaller in the wasm).
+pub(crate) fn concat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    push_all(&mut out, parts);
+    out
+}
+
+/// Appends the parts to `out`.
+pub(crate) fn push_all(out: &mut String, parts: &[&str]) {
+    for part in parts {
+        out.push_str(part);
+    }
+}
+
+/// `n` in decimal, without `fmt`.
+pub(crate) fn u64_text(n: u64) -> String {
+    let mut out = String::new();
+    push_u64(&mut out, n);
+    out
+}
+
+/// Appends `n` in decimal, without `fmt` (a few bytes of wasm instead of the formatter).
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(slot) = digits.get_mut(at) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    for &digit in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(digit));
+    }
+}
+
+/// Appends `n` in decimal (with a `-` when negative), without `fmt`.
+pub(crate) fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
 }
 
 /// Writes a number without Rust's float formatting (which would add ~15 KB to the wasm):
@@ -226,15 +310,15 @@ impl fmt::Display for Json {
 /// what a chat protocol carries (indexes, times, durations) and close to what JS prints.
 /// Non-finite numbers, which JSON cannot carry, are written as `null`, as `JSON.stringify`
 /// does.
-fn write_number(out: &mut fmt::Formatter<'_>, n: f64) -> fmt::Result {
+fn write_number(out: &mut String, n: f64) {
     if !n.is_finite() {
-        return out.write_str("null");
+        return out.push_str("null");
     }
     if n.fract() == 0.0 && n.abs() < 1e18 {
-        return write!(out, "{}", n as i64);
+        return push_i64(out, n as i64);
     }
     if n < 0.0 {
-        out.write_char('-')?;
+        out.push('-');
     }
     let magnitude = n.abs();
     // Scale into [1e14, 1e15) so that the digits are an integer, and remember the exponent.
@@ -253,53 +337,66 @@ fn write_number(out: &mut fmt::Formatter<'_>, n: f64) -> fmt::Result {
         digits /= 10;
         exponent += 1;
     }
-    let mut text = digits.to_string();
+    let mut text = String::new();
+    push_u64(&mut text, digits);
     // The value is digits × 10^exponent; place the decimal point.
     let point = text.len() as i32 + exponent;
     while text.len() > 1 && text.ends_with('0') {
         text.pop();
     }
-    if point <= 0 {
+    let len = text.len() as i32;
+    // Where a `.` goes among the digits (none when it would come last), and the exponent
+    // written after them (none when 0 is not needed).
+    let (dot, e) = if point <= 0 {
         if point < -6 {
             // d.ddd × 10^(point − 1)
-            let (first, rest) = text.split_at(1);
-            return if rest.is_empty() {
-                write!(out, "{first}e{}", point - 1)
-            } else {
-                write!(out, "{first}.{rest}e{}", point - 1)
-            };
+            (1, Some(point - 1))
+        } else {
+            out.push_str("0.");
+            for _ in 0..-point {
+                out.push('0');
+            }
+            (0, None)
         }
-        out.write_str("0.")?;
-        for _ in 0..-point {
-            out.write_char('0')?;
-        }
-        out.write_str(&text)
-    } else if point as usize >= text.len() {
+    } else if point >= len {
         // Whole, but too large for the exact path above.
-        write!(out, "{}e{}", text, point as usize - text.len())
+        (0, Some(point - len))
     } else {
-        let (whole, fraction) = text.split_at(point as usize);
-        write!(out, "{whole}.{fraction}")
+        (point, None)
+    };
+    for (i, digit) in text.chars().enumerate() {
+        if dot > 0 && i as i32 == dot {
+            out.push('.');
+        }
+        out.push(digit);
+    }
+    if let Some(e) = e {
+        out.push('e');
+        push_i64(out, i64::from(e));
     }
 }
 
-fn write_string(out: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
-    out.write_char('"')?;
+fn write_string(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
     for c in text.chars() {
         match c {
-            '"' => out.write_str("\\\"")?,
-            '\\' => out.write_str("\\\\")?,
-            '\n' => out.write_str("\\n")?,
-            '\r' => out.write_str("\\r")?,
-            '\t' => out.write_str("\\t")?,
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
             // U+2028 and U+2029 are escaped so that the text is also safe inside a script.
             c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                write!(out, "\\u{:04x}", c as u32)?
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from(HEX[(c as usize >> shift) & 0xf]));
+                }
             }
-            c => out.write_char(c)?,
+            c => out.push(c),
         }
     }
-    out.write_char('"')
+    out.push('"');
 }
 
 /// The value of a JSON number already checked by the parser, without Rust's float parser
@@ -396,8 +493,13 @@ impl Parser<'_> {
         self.bytes.get(self.pos).copied()
     }
 
-    fn expect_literal(&mut self, literal: &'static [u8], value: Json) -> Result<Json, JsonError> {
-        if self.bytes[self.pos..].starts_with(literal) {
+    fn expect_literal(&mut self, literal: &'static str, value: Json) -> Result<Json, JsonError> {
+        if self
+            .bytes
+            .get(self.pos..)
+            .unwrap_or_default()
+            .starts_with(literal.as_bytes())
+        {
             self.pos += literal.len();
             Ok(value)
         } else {
@@ -409,76 +511,67 @@ impl Parser<'_> {
         self.skip_ws();
         match self.peek() {
             None => Err(self.error("unexpected end of input")),
-            Some(b'n') => self.expect_literal(b"null", Json::Null),
-            Some(b't') => self.expect_literal(b"true", Json::Bool(true)),
-            Some(b'f') => self.expect_literal(b"false", Json::Bool(false)),
+            Some(b'n') => self.expect_literal("null", Json::Null),
+            Some(b't') => self.expect_literal("true", Json::Bool(true)),
+            Some(b'f') => self.expect_literal("false", Json::Bool(false)),
             Some(b'"') => self.string().map(Json::String),
-            Some(b'[') => self.array(depth + 1),
-            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.container(false, depth + 1),
+            Some(b'{') => self.container(true, depth + 1),
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(_) => Err(self.error("unexpected character")),
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json, JsonError> {
+    /// An array or (`object`) an object: one loop for both, which is smaller in the wasm.
+    fn container(&mut self, object: bool, depth: usize) -> Result<Json, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.error("nested too deeply"));
         }
         self.pos += 1;
+        let (close, expected) = if object {
+            (b'}', "expected ',' or '}'")
+        } else {
+            (b']', "expected ',' or ']'")
+        };
         let mut items = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Json::Array(items));
-        }
-        loop {
-            items.push(self.value(depth)?);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Json::Array(items));
-                }
-                _ => return Err(self.error("expected ',' or ']'")),
-            }
-        }
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Json, JsonError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("nested too deeply"));
-        }
-        self.pos += 1;
         let mut members = Vec::new();
         self.skip_ws();
-        if self.peek() == Some(b'}') {
+        if self.peek() == Some(close) {
             self.pos += 1;
-            return Ok(Json::Object(members));
-        }
-        loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a member name"));
-            }
-            let key = self.string()?;
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.error("expected ':'"));
-            }
-            self.pos += 1;
-            let value = self.value(depth)?;
-            members.push((key, value));
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
+        } else {
+            loop {
+                if object {
+                    self.skip_ws();
+                    if self.peek() != Some(b'"') {
+                        return Err(self.error("expected a member name"));
+                    }
+                    let key = self.string()?;
+                    self.skip_ws();
+                    if self.peek() != Some(b':') {
+                        return Err(self.error("expected ':'"));
+                    }
                     self.pos += 1;
-                    return Ok(Json::Object(members));
+                    let value = self.value(depth)?;
+                    members.push((key, value));
+                } else {
+                    items.push(self.value(depth)?);
                 }
-                _ => return Err(self.error("expected ',' or '}'")),
+                self.skip_ws();
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    Some(b) if b == close => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(self.error(expected)),
+                }
             }
         }
+        Ok(if object {
+            Json::Object(members)
+        } else {
+            Json::Array(items)
+        })
     }
 
     fn number(&mut self) -> Result<Json, JsonError> {
@@ -508,7 +601,9 @@ impl Parser<'_> {
             }
             self.digits();
         }
-        Ok(Json::Number(decimal_value(&self.bytes[start..self.pos])))
+        Ok(Json::Number(decimal_value(
+            self.bytes.get(start..self.pos).unwrap_or_default(),
+        )))
     }
 
     fn digits(&mut self) {
@@ -546,8 +641,9 @@ impl Parser<'_> {
                 self.pos += 1;
             }
             if self.pos > run_start {
-                let run = std::str::from_utf8(&self.bytes[run_start..self.pos])
-                    .map_err(|_| self.error("invalid UTF-8"))?;
+                let run =
+                    std::str::from_utf8(self.bytes.get(run_start..self.pos).unwrap_or_default())
+                        .map_err(|_| self.error("invalid UTF-8"))?;
                 text.push_str(run);
             }
             match self.peek() {
@@ -574,7 +670,12 @@ impl Parser<'_> {
                         b'u' => {
                             let first = self.hex4()?;
                             let code = if (0xD800..0xDC00).contains(&first) {
-                                if !self.bytes[self.pos..].starts_with(b"\\u") {
+                                if !self
+                                    .bytes
+                                    .get(self.pos..)
+                                    .unwrap_or_default()
+                                    .starts_with(b"\\u")
+                                {
                                     return Err(self.error("lone surrogate"));
                                 }
                                 self.pos += 2;
@@ -714,6 +815,30 @@ mod tests {
         assert_eq!(Json::Number(1e-9).to_string(), "1e-9");
         assert_eq!(Json::Number(3.5e-12).to_string(), "3.5e-12");
         assert_eq!(Json::Number(0.000123).to_string(), "0.000123");
+    }
+
+    #[test]
+    fn integers_are_written_without_fmt() {
+        for (n, text) in [
+            (0u64, "0"),
+            (7, "7"),
+            (10, "10"),
+            (u64::MAX, "18446744073709551615"),
+        ] {
+            let mut out = String::new();
+            push_u64(&mut out, n);
+            assert_eq!(out, text);
+        }
+        let mut out = String::new();
+        push_i64(&mut out, i64::MIN);
+        assert_eq!(out, i64::MIN.to_string());
+        assert_eq!(Json::Number(-3.0).to_string(), "-3");
+        assert_eq!(Json::Number(-0.0).to_string(), "0");
+        assert_eq!(Json::Number(1e18).to_string(), "1e18");
+        assert_eq!(
+            Json::from("\u{1f}\u{2029}").to_string(),
+            r#""\u001f\u2029""#
+        );
     }
 
     #[test]

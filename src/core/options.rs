@@ -35,7 +35,7 @@
 
 use crate::core::error::ChatError;
 use crate::core::gms::Operation;
-use crate::core::json::Json;
+use crate::core::json::{concat, Json};
 use crate::core::session::{merge_user_data, PageContext};
 
 /// The nickname of a visitor who gives none.
@@ -84,15 +84,15 @@ impl Endpoints {
     pub fn new(server_url: &str, service: &str) -> Option<Self> {
         let server_url = normalize_server_url(server_url)?;
         let base = server_url.strip_suffix("/cometd").unwrap_or(&server_url);
-        let rest_base = if base.ends_with("/genesys") {
-            format!("{base}/2/chat/{service}")
+        let genesys = if base.ends_with("/genesys") {
+            ""
         } else {
-            format!("{base}/genesys/2/chat/{service}")
+            "/genesys"
         };
         Some(Endpoints {
-            bayeux_url: format!("{base}/cometd"),
-            rest_base,
-            channel: format!("/service/chatV2/{service}"),
+            bayeux_url: concat(&[base, "/cometd"]),
+            rest_base: concat(&[base, genesys, "/2/chat/", service]),
+            channel: concat(&["/service/chatV2/", service]),
             server_url,
         })
     }
@@ -148,19 +148,21 @@ impl ChatOptions {
                 ))
             }
         }
+        // Options are checked on borrowed values and copied at the end, so that an early
+        // return has nothing to drop (smaller error paths in the wasm).
         let server_url = match pick(options, "serverUrl", "chatServerUrl") {
             None => None,
-            Some((_, Json::String(url))) => normalize_server_url(url),
+            Some((_, Json::String(url))) => Some(url),
             Some((name, _)) => return Err(invalid(name, "must be a string (a URL)")),
         };
         let username = match string_option(options, "username")? {
             Some(name) if !name.is_empty() => name,
-            _ => DEFAULT_USERNAME.to_owned(),
+            _ => DEFAULT_USERNAME,
         };
         let subject = string_option(options, "subject")?.filter(|s| !s.is_empty());
         let user_data = match pick(options, "userData", "userData") {
             None => None,
-            Some((_, value @ Json::Object(_))) => Some(value.clone()),
+            Some((_, value @ Json::Object(_))) => Some(value),
             Some((name, _)) => return Err(invalid(name, "must be an object")),
         };
         let max_offline_duration_secs = match pick(options, "maxOfflineDuration", "cookieMaxAge") {
@@ -180,8 +182,8 @@ impl ChatOptions {
             Some((name, _)) => return Err(invalid(name, "must be true or false")),
         };
         let service = match string_option(options, "service")? {
-            None => DEFAULT_SERVICE.to_owned(),
-            Some(service) if is_service_name(&service) => service,
+            None => DEFAULT_SERVICE,
+            Some(service) if is_service_name(service) => service,
             Some(_) => {
                 return Err(invalid(
                     "service",
@@ -189,19 +191,19 @@ impl ChatOptions {
                 ))
             }
         };
-        let storage = match string_option(options, "storage")?.as_deref() {
+        let storage = match string_option(options, "storage")? {
             None | Some("cookie") => StorageKind::Cookie,
             Some("localStorage") => StorageKind::LocalStorage,
             Some(_) => return Err(invalid("storage", "must be 'cookie' or 'localStorage'")),
         };
         Ok(ChatOptions {
-            server_url,
-            username,
-            subject,
-            user_data,
+            server_url: server_url.and_then(|url| normalize_server_url(url)),
+            username: username.to_owned(),
+            subject: subject.map(str::to_owned),
+            user_data: user_data.cloned(),
             max_offline_duration_secs,
             disable_websockets,
-            service,
+            service: service.to_owned(),
             storage,
             given,
         })
@@ -259,10 +261,10 @@ fn pick<'a>(
     given(name).or_else(|| given(alias))
 }
 
-fn string_option(options: &Json, name: &'static str) -> Result<Option<String>, ChatError> {
+fn string_option<'a>(options: &'a Json, name: &'static str) -> Result<Option<&'a str>, ChatError> {
     match pick(options, name, name) {
         None => Ok(None),
-        Some((_, Json::String(text))) => Ok(Some(text.clone())),
+        Some((_, Json::String(text))) => Ok(Some(text)),
         Some((name, _)) => Err(invalid(name, "must be a string")),
     }
 }

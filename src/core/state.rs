@@ -29,7 +29,7 @@
 
 use crate::core::error::ChatError;
 use crate::core::gms::Credentials;
-use crate::core::json::Json;
+use crate::core::json::{push_all, push_u64, Json};
 use crate::core::storage::StateStore;
 
 /// The format version written by [`PersistedState::encode`].
@@ -94,32 +94,33 @@ pub struct PersistedState {
     pub saved_at_ms: u64,
 }
 
-/// Why a saved string could not be read as [`PersistedState`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a saved string could not be read as [`PersistedState`]. The texts (`Display`) are
+/// given with each variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StateDecodeError {
     /// The value is empty.
-    #[error("the saved state is empty")]
+    /// Text: "the saved state is empty".
     Empty,
     /// The value does not start with `v=`: it was not written by hotline.
-    #[error("the saved value is not hotline chat state")]
+    /// Text: "the saved value is not hotline chat state".
     NotChatState,
     /// The value was written in a format version this reader does not know.
-    #[error("the saved state has format version `{0}`; this version of hotline reads version 1")]
+    /// Text: "the saved state has format version `{0}`; this version of hotline reads version 1".
     UnsupportedVersion(String),
     /// The checksum at the end is missing.
-    #[error("the saved state is truncated (it has no checksum)")]
+    /// Text: "the saved state is truncated (it has no checksum)".
     Truncated,
     /// The checksum does not match the content.
-    #[error("the saved state is truncated or damaged (checksum mismatch)")]
+    /// Text: "the saved state is truncated or damaged (checksum mismatch)".
     Corrupted,
     /// A field of the format is missing.
-    #[error("the saved state has no `{0}` field")]
+    /// Text: "the saved state has no `{0}` field".
     MissingField(&'static str),
     /// A field appears twice.
-    #[error("the saved state has the `{0}` field twice")]
+    /// Text: "the saved state has the `{0}` field twice".
     DuplicateField(&'static str),
     /// A field cannot be read.
-    #[error("the saved state field `{field}` is malformed: {reason}")]
+    /// Text: "the saved state field `{field}` is malformed: {reason}".
     Malformed {
         /// The key of the field.
         field: String,
@@ -128,47 +129,86 @@ pub enum StateDecodeError {
     },
 }
 
-/// The field keys of format version 1, in the order they are written.
-mod key {
-    pub const VERSION: &str = "v";
-    pub const SESSION_ID: &str = "sid";
-    pub const SERVER_URL: &str = "url";
-    pub const SERVICE: &str = "svc";
-    pub const SECURE_KEY: &str = "sk";
-    pub const USER_ID: &str = "uid";
-    pub const ALIAS: &str = "alias";
-    pub const LAST_INDEX: &str = "idx";
-    pub const TRANSPORT: &str = "tr";
-    pub const SAVED_AT: &str = "at";
-    pub const CHECKSUM: &str = "c";
+impl StateDecodeError {
+    /// Appends the `Display` text, with `push_str` (the formatting machinery is large in the
+    /// wasm).
+    pub(crate) fn push_text(&self, out: &mut String) {
+        let parts: &[&str] = match self {
+            StateDecodeError::Empty => &["the saved state is empty"],
+            StateDecodeError::NotChatState => &["the saved value is not hotline chat state"],
+            StateDecodeError::UnsupportedVersion(version) => &[
+                "the saved state has format version `",
+                version,
+                "`; this version of hotline reads version 1",
+            ],
+            StateDecodeError::Truncated => &["the saved state is truncated (it has no checksum)"],
+            StateDecodeError::Corrupted => {
+                &["the saved state is truncated or damaged (checksum mismatch)"]
+            }
+            StateDecodeError::MissingField(field) => {
+                &["the saved state has no `", field, "` field"]
+            }
+            StateDecodeError::DuplicateField(field) => {
+                &["the saved state has the `", field, "` field twice"]
+            }
+            StateDecodeError::Malformed { field, reason } => {
+                &["the saved state field `", field, "` is malformed: ", reason]
+            }
+        };
+        push_all(out, parts);
+    }
 }
+
+impl std::fmt::Display for StateDecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = String::new();
+        self.push_text(&mut text);
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for StateDecodeError {}
+
+/// The field keys of format version 1 after `v`, in the order they are written (and in
+/// the order a missing one is reported). Decoding is driven by this table: one loop and
+/// one slot array instead of a field-by-field decoder, which is much smaller in the wasm.
+const KEYS: [&str; 9] = ["sid", "url", "svc", "sk", "uid", "alias", "idx", "tr", "at"];
+
+/// Positions in [`KEYS`] of the two numbers and the transport; the others are text.
+const LAST_INDEX: usize = 6;
+const TRANSPORT: usize = 7;
+const SAVED_AT: usize = 8;
 
 impl PersistedState {
     /// The state as a compact, cookie-safe string (see the [module docs](self)).
     pub fn encode(&self) -> String {
         let mut out = String::with_capacity(128);
-        out.push_str(key::VERSION);
-        out.push('=');
+        out.push_str("v=");
         out.push_str(FORMAT_VERSION);
-        let text_fields = [
-            (key::SESSION_ID, self.session_id.as_str()),
-            (key::SERVER_URL, self.server_url.as_str()),
-            (key::SERVICE, self.service.as_str()),
-            (key::SECURE_KEY, self.secure_key.as_str()),
-            (key::USER_ID, self.user_id.as_str()),
-            (key::ALIAS, self.alias.as_str()),
+        let mut last_index = String::new();
+        push_u64(&mut last_index, self.last_index);
+        let mut saved_at = String::new();
+        push_u64(&mut saved_at, self.saved_at_ms);
+        let values = [
+            self.session_id.as_str(),
+            self.server_url.as_str(),
+            self.service.as_str(),
+            self.secure_key.as_str(),
+            self.user_id.as_str(),
+            self.alias.as_str(),
+            last_index.as_str(),
+            self.transport.as_str(),
+            saved_at.as_str(),
         ];
-        for (k, v) in text_fields {
-            push_field(&mut out, k, v);
+        for (k, v) in KEYS.iter().zip(values) {
+            out.push('&');
+            out.push_str(k);
+            out.push('=');
+            percent_encode_into(&mut out, v);
         }
-        push_field(&mut out, key::LAST_INDEX, &self.last_index.to_string());
-        push_field(&mut out, key::TRANSPORT, self.transport.as_str());
-        push_field(&mut out, key::SAVED_AT, &self.saved_at_ms.to_string());
         let checksum = fnv1a32(out.as_bytes());
-        out.push('&');
-        out.push_str(key::CHECKSUM);
-        out.push('=');
-        out.push_str(&hex8(checksum));
+        out.push_str("&c=");
+        push_hex8(&mut out, checksum);
         out
     }
 
@@ -185,32 +225,87 @@ impl PersistedState {
         };
         let version = after_v.split('&').next().unwrap_or_default();
         if version != FORMAT_VERSION {
-            return Err(StateDecodeError::UnsupportedVersion(
-                version.chars().take(16).collect(),
-            ));
+            return Err(StateDecodeError::UnsupportedVersion(prefix(version)));
         }
         // The checksum has no `&`, so the last `&` starts it.
+        // (A byte search: `rsplit_once` would link the reverse char searcher into the wasm.)
         let split = input
-            .rfind('&')
-            .and_then(|at| Some((input.get(..at)?, input.get(at..)?.strip_prefix("&c=")?)));
+            .bytes()
+            .rposition(|b| b == b'&')
+            .and_then(|at| Some((input.get(..at)?, input.get(at + 1..)?.strip_prefix("c=")?)));
         let Some((body, checksum)) = split else {
             return Err(StateDecodeError::Truncated);
         };
-        if checksum != hex8(fnv1a32(body.as_bytes())) {
+        let mut expected = String::new();
+        push_hex8(&mut expected, fnv1a32(body.as_bytes()));
+        if checksum != expected {
             return Err(StateDecodeError::Corrupted);
         }
 
-        let mut fields = Fields::default();
+        // Fields are checked in the order they come, so the first defect is the one reported.
+        let mut seen_version = false;
+        let mut seen = [false; KEYS.len()];
+        let mut texts: [String; 6] = Default::default();
+        let mut numbers = [0u64; 2];
+        let mut transport = TransportKind::default();
         for pair in body.split('&') {
             let Some((k, v)) = pair.split_once('=') else {
-                return Err(StateDecodeError::Malformed {
-                    field: pair.chars().take(16).collect(),
-                    reason: "no `=` after the key",
-                });
+                return Err(malformed(&prefix(pair), "no `=` after the key"));
             };
-            fields.take(k, v)?;
+            if k == "v" {
+                if seen_version {
+                    return Err(StateDecodeError::DuplicateField("v"));
+                }
+                seen_version = true;
+                continue;
+            }
+            // Unknown keys: written by a later version 1 writer; ignored.
+            let Some(i) = KEYS.iter().position(|key| *key == k) else {
+                continue;
+            };
+            let (Some(key), Some(was_seen)) = (KEYS.get(i), seen.get_mut(i)) else {
+                continue;
+            };
+            if *was_seen {
+                return Err(StateDecodeError::DuplicateField(key));
+            }
+            *was_seen = true;
+            match i {
+                LAST_INDEX | SAVED_AT => {
+                    if let Some(slot) = numbers.get_mut(usize::from(i == SAVED_AT)) {
+                        *slot = number(k, v)?;
+                    }
+                }
+                TRANSPORT => {
+                    transport = TransportKind::from_name(v).ok_or_else(|| {
+                        malformed(k, "unknown transport (expected `bayeux` or `rest`)")
+                    })?;
+                }
+                _ => {
+                    if let Some(slot) = texts.get_mut(i) {
+                        *slot = percent_decode(v).map_err(|reason| malformed(k, reason))?;
+                    }
+                }
+            }
         }
-        fields.finish()
+        for (key, was_seen) in KEYS.iter().zip(seen) {
+            if !was_seen {
+                return Err(StateDecodeError::MissingField(key));
+            }
+        }
+        let [session_id, server_url, service, secure_key, user_id, alias] = texts;
+        let [last_index, saved_at_ms] = numbers;
+        Ok(PersistedState {
+            session_id,
+            server_url,
+            service,
+            secure_key,
+            user_id,
+            alias,
+            last_index,
+            transport,
+            saved_at_ms,
+        })
     }
 
     /// Milliseconds between saving and `now_ms`; negative when saved in the future.
@@ -356,101 +451,35 @@ impl PersistedState {
     }
 }
 
-/// The fields found so far while decoding.
-#[derive(Default)]
-struct Fields {
-    session_id: Option<String>,
-    server_url: Option<String>,
-    service: Option<String>,
-    secure_key: Option<String>,
-    user_id: Option<String>,
-    alias: Option<String>,
-    last_index: Option<u64>,
-    transport: Option<TransportKind>,
-    saved_at_ms: Option<u64>,
-    seen_version: bool,
-}
-
-impl Fields {
-    fn take(&mut self, k: &str, v: &str) -> Result<(), StateDecodeError> {
-        match k {
-            key::VERSION => set_once(&mut self.seen_version, key::VERSION),
-            key::SESSION_ID => put(&mut self.session_id, key::SESSION_ID, text(k, v)?),
-            key::SERVER_URL => put(&mut self.server_url, key::SERVER_URL, text(k, v)?),
-            key::SERVICE => put(&mut self.service, key::SERVICE, text(k, v)?),
-            key::SECURE_KEY => put(&mut self.secure_key, key::SECURE_KEY, text(k, v)?),
-            key::USER_ID => put(&mut self.user_id, key::USER_ID, text(k, v)?),
-            key::ALIAS => put(&mut self.alias, key::ALIAS, text(k, v)?),
-            key::LAST_INDEX => put(&mut self.last_index, key::LAST_INDEX, number(k, v)?),
-            key::SAVED_AT => put(&mut self.saved_at_ms, key::SAVED_AT, number(k, v)?),
-            key::TRANSPORT => {
-                let kind =
-                    TransportKind::from_name(v).ok_or_else(|| StateDecodeError::Malformed {
-                        field: k.to_owned(),
-                        reason: "unknown transport (expected `bayeux` or `rest`)",
-                    })?;
-                put(&mut self.transport, key::TRANSPORT, kind)
-            }
-            // Unknown keys: written by a later version 1 writer; ignored.
-            _ => Ok(()),
-        }
-    }
-
-    fn finish(self) -> Result<PersistedState, StateDecodeError> {
-        use StateDecodeError::MissingField;
-        Ok(PersistedState {
-            session_id: self.session_id.ok_or(MissingField(key::SESSION_ID))?,
-            server_url: self.server_url.ok_or(MissingField(key::SERVER_URL))?,
-            service: self.service.ok_or(MissingField(key::SERVICE))?,
-            secure_key: self.secure_key.ok_or(MissingField(key::SECURE_KEY))?,
-            user_id: self.user_id.ok_or(MissingField(key::USER_ID))?,
-            alias: self.alias.ok_or(MissingField(key::ALIAS))?,
-            last_index: self.last_index.ok_or(MissingField(key::LAST_INDEX))?,
-            transport: self.transport.ok_or(MissingField(key::TRANSPORT))?,
-            saved_at_ms: self.saved_at_ms.ok_or(MissingField(key::SAVED_AT))?,
-        })
-    }
-}
-
-fn set_once(seen: &mut bool, k: &'static str) -> Result<(), StateDecodeError> {
-    if *seen {
-        return Err(StateDecodeError::DuplicateField(k));
-    }
-    *seen = true;
-    Ok(())
-}
-
-fn put<T>(slot: &mut Option<T>, k: &'static str, value: T) -> Result<(), StateDecodeError> {
-    if slot.is_some() {
-        return Err(StateDecodeError::DuplicateField(k));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-fn text(k: &str, v: &str) -> Result<String, StateDecodeError> {
-    percent_decode(v).map_err(|reason| StateDecodeError::Malformed {
-        field: k.to_owned(),
+fn malformed(field: &str, reason: &'static str) -> StateDecodeError {
+    StateDecodeError::Malformed {
+        field: field.to_owned(),
         reason,
-    })
+    }
 }
 
+/// At most the first 16 characters of `text`, to quote it in an error.
+fn prefix(text: &str) -> String {
+    let end = text.char_indices().nth(16).map_or(text.len(), |(at, _)| at);
+    text.get(..end).unwrap_or_default().to_owned()
+}
+
+/// A decimal `u64` (digits only), without `str::parse`.
 fn number(k: &str, v: &str) -> Result<u64, StateDecodeError> {
-    let malformed = |reason| StateDecodeError::Malformed {
-        field: k.to_owned(),
-        reason,
-    };
-    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(malformed("not a decimal number"));
+    if v.is_empty() {
+        return Err(malformed(k, "not a decimal number"));
     }
-    v.parse().map_err(|_| malformed("number too large"))
-}
-
-fn push_field(out: &mut String, k: &str, v: &str) {
-    out.push('&');
-    out.push_str(k);
-    out.push('=');
-    percent_encode_into(out, v);
+    let mut value: u64 = 0;
+    for b in v.bytes() {
+        if !b.is_ascii_digit() {
+            return Err(malformed(k, "not a decimal number"));
+        }
+        value = value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(b - b'0')))
+            .ok_or_else(|| malformed(k, "number too large"))?;
+    }
+    Ok(value)
 }
 
 /// Appends `value` with every byte outside the RFC 3986 unreserved set written as `%XX`.
@@ -496,12 +525,12 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
-/// `hash` as 8 lowercase hex digits.
-fn hex8(hash: u32) -> String {
-    (0..8)
-        .rev()
-        .filter_map(|nibble| char::from_digit((hash >> (nibble * 4)) & 0xf, 16))
-        .collect()
+/// Appends `hash` as 8 lowercase hex digits.
+fn push_hex8(out: &mut String, hash: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for shift in (0..8).rev() {
+        out.push(char::from(HEX[(hash >> (shift * 4)) as usize & 0xf]));
+    }
 }
 
 /// FNV-1a, 32 bits.
@@ -892,7 +921,9 @@ mod tests {
     #[test]
     fn hex8_matches_format() {
         for value in [0, 1, 0xf, 0x10, 0xdead_beef, 0x0123_4567, u32::MAX] {
-            assert_eq!(hex8(value), format!("{value:08x}"));
+            let mut out = String::new();
+            push_hex8(&mut out, value);
+            assert_eq!(out, format!("{value:08x}"));
         }
     }
 

@@ -10,23 +10,25 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-/// Failure of a state store.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+use crate::core::json::{push_all, push_u64};
+
+/// Failure of a state store. The texts (`Display`) are given with each variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorageError {
     /// The medium cannot be used at all (missing, disabled, blocked by the browser).
-    #[error("state storage is unavailable: {0}")]
+    /// Text: "state storage is unavailable: {0}".
     Unavailable(String),
 
     /// Reading failed.
-    #[error("reading the saved state failed: {0}")]
+    /// Text: "reading the saved state failed: {0}".
     Read(String),
 
     /// Writing or clearing failed.
-    #[error("saving the state failed: {0}")]
+    /// Text: "saving the state failed: {0}".
     Write(String),
 
     /// The value does not fit the medium.
-    #[error("the state is too large for {medium}: {len} bytes, the limit is {max}")]
+    /// Text: "the state is too large for {medium}: {len} bytes, the limit is {max}".
     TooLarge {
         /// The medium, e.g. `"a cookie"`.
         medium: &'static str,
@@ -37,7 +39,7 @@ pub enum StorageError {
     },
 
     /// A name, key or value the medium cannot hold.
-    #[error("invalid {what} `{value}`: {reason}")]
+    /// Text: "invalid {what} `{value}`: {reason}".
     Invalid {
         /// What was refused, e.g. `"cookie name"`.
         what: &'static str,
@@ -47,6 +49,41 @@ pub enum StorageError {
         reason: &'static str,
     },
 }
+
+impl StorageError {
+    /// Appends the `Display` text, with `push_str` (the formatting machinery is large in the
+    /// wasm).
+    pub(crate) fn push_text(&self, out: &mut String) {
+        match self {
+            StorageError::Unavailable(why) => {
+                push_all(out, &["state storage is unavailable: ", why]);
+            }
+            StorageError::Read(why) => push_all(out, &["reading the saved state failed: ", why]),
+            StorageError::Write(why) => push_all(out, &["saving the state failed: ", why]),
+            StorageError::TooLarge { medium, len, max } => {
+                push_all(out, &["the state is too large for ", medium, ": "]);
+                push_u64(out, *len as u64);
+                out.push_str(" bytes, the limit is ");
+                push_u64(out, *max as u64);
+            }
+            StorageError::Invalid {
+                what,
+                value,
+                reason,
+            } => push_all(out, &["invalid ", what, " `", value, "`: ", reason]),
+        }
+    }
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = String::new();
+        self.push_text(&mut text);
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for StorageError {}
 
 /// A slot that holds the session's encoded state.
 ///

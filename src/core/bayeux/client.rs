@@ -1,10 +1,9 @@
 //! The Bayeux client state machine. See the [module documentation](super) for the contract
 //! with the adapter that performs its I/O.
 
-use std::collections::VecDeque;
 use std::fmt;
 
-use crate::core::json::Json;
+use crate::core::json::{push_u64, Json};
 
 use super::backoff::Backoff;
 use super::message::{
@@ -310,7 +309,9 @@ pub struct BayeuxClient {
     next_request_id: u64,
     next_publish_id: u64,
     in_flight: Vec<InFlight>,
-    outbox: VecDeque<Outgoing>,
+    // A `Vec`, not a `VecDeque`: the outbox is short, and the deque's drain and wrap-around
+    // code costs more wasm than moving a few elements on `insert(0, …)`.
+    outbox: Vec<Outgoing>,
     subscriptions: Vec<String>,
     reported: State,
     last_received_ms: Option<f64>,
@@ -367,7 +368,7 @@ impl BayeuxClient {
             next_request_id: 1,
             next_publish_id: 1,
             in_flight: Vec::new(),
-            outbox: VecDeque::new(),
+            outbox: Vec::new(),
             subscriptions: Vec::new(),
             reported: State::Disconnected,
             last_received_ms: None,
@@ -459,7 +460,7 @@ impl BayeuxClient {
             out.events.push(Action::SubscribeAcked {
                 subscription: channel.to_owned(),
                 successful: false,
-                error: Some(format!("400:{channel}:Invalid channel")),
+                error: Some(invalid_channel(channel)),
             });
         } else if self.subscriptions.iter().any(|s| s == channel) {
             // Already recorded.
@@ -509,7 +510,7 @@ impl BayeuxClient {
         let id = PublishId(self.next_publish_id);
         self.next_publish_id += 1;
         let refusal = if !is_valid_channel(channel) || is_meta(channel) {
-            Some(format!("400:{channel}:Invalid channel"))
+            Some(invalid_channel(channel))
         } else if !self.running {
             Some(ERROR_NOT_STARTED.to_owned())
         } else if self.pending_publishes() >= self.config.max_queued_messages {
@@ -524,7 +525,7 @@ impl BayeuxClient {
                 error: Some(error),
             }),
             None => {
-                self.outbox.push_back(Outgoing::Publish {
+                self.outbox.push(Outgoing::Publish {
                     id,
                     channel: channel.to_owned(),
                     data,
@@ -672,7 +673,9 @@ impl BayeuxClient {
     fn next_message_id(&mut self) -> String {
         let id = self.next_message_id;
         self.next_message_id += 1;
-        id.to_string()
+        let mut text = String::new();
+        push_u64(&mut text, id);
+        text
     }
 
     fn next_request_id(&mut self) -> RequestId {
@@ -815,7 +818,8 @@ impl BayeuxClient {
                 return;
             }
             let count = self.outbox.len().min(MAX_BATCH);
-            let items: Vec<Outgoing> = self.outbox.drain(..count).collect();
+            let rest = self.outbox.split_off(count);
+            let items = std::mem::replace(&mut self.outbox, rest);
             let mut messages = Vec::with_capacity(items.len());
             for item in items {
                 let message_id = self.next_message_id();
@@ -871,7 +875,7 @@ impl BayeuxClient {
                 return;
             }
         }
-        self.outbox.push_back(item);
+        self.outbox.push(item);
     }
 
     /// Publishes queued or awaiting a reply.
@@ -1134,7 +1138,7 @@ impl BayeuxClient {
         self.outbox.retain(|item| item.subscription().is_none());
         for channel in self.subscriptions.iter().rev() {
             if !is_service(channel) {
-                self.outbox.push_front(Outgoing::Subscribe(channel.clone()));
+                self.outbox.insert(0, Outgoing::Subscribe(channel.clone()));
             }
         }
         self.flush(out);
@@ -1280,7 +1284,7 @@ impl BayeuxClient {
                     && still_meaningful
                     && !superseded
                 {
-                    self.outbox.push_front(item);
+                    self.outbox.insert(0, item);
                 }
             }
         }
@@ -1391,16 +1395,15 @@ impl BayeuxClient {
             }
             for awaiting in request.awaiting {
                 if let Sent::Message(Outgoing::Publish { id, .. }) = awaiting.sent {
-                    dropped.push(id);
+                    insert_sorted(&mut dropped, id);
                 }
             }
         }
         for item in std::mem::take(&mut self.outbox) {
             if let Outgoing::Publish { id, .. } = item {
-                dropped.push(id);
+                insert_sorted(&mut dropped, id);
             }
         }
-        dropped.sort();
         for id in dropped {
             out.events.push(Action::PublishAcked {
                 id,
@@ -1493,4 +1496,23 @@ fn sent_channel_matches(sent: &Sent, channel: &str) -> bool {
         Sent::Message(Outgoing::Unsubscribe(_)) => channel == META_UNSUBSCRIBE,
         Sent::Message(Outgoing::Publish { channel: sent, .. }) => channel == sent,
     }
+}
+
+/// The error of a subscribe or publish on a channel that cannot be used: `400:{channel}:Invalid
+/// channel` (built without `format!`, which is large in the wasm).
+fn invalid_channel(channel: &str) -> String {
+    let mut text = String::from("400:");
+    text.push_str(channel);
+    text.push_str(":Invalid channel");
+    text
+}
+
+/// Inserts `id` keeping `list` in order. The lists are a handful of publishes, so this is
+/// cheaper in the wasm than linking the standard library's stable sort.
+fn insert_sorted(list: &mut Vec<PublishId>, id: PublishId) {
+    let at = list
+        .iter()
+        .rposition(|earlier| *earlier <= id)
+        .map_or(0, |i| i + 1);
+    list.insert(at, id);
 }

@@ -19,7 +19,7 @@ mod operation;
 pub use operation::{form_encode, user_data_fields, Operation};
 
 use crate::core::error::ChatError;
-use crate::core::json::Json;
+use crate::core::json::{push_u64, Json};
 
 /// `from.type` of a transcript event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -145,51 +145,53 @@ impl TranscriptEvent {
     /// absent or `null`. Unknown fields are ignored.
     pub fn from_json(value: &Json, at: &str) -> Result<Self, ChatError> {
         if value.as_object().is_none() {
-            return Err(bad(at, "must be an object"));
+            return Err(bad(at, "", "must be an object"));
         }
         let index = match value.get("index") {
             Some(index) => index
                 .as_u64()
-                .ok_or_else(|| bad(&format!("{at}.index"), "must be a whole number, 0 or more"))?,
-            None => return Err(bad(&format!("{at}.index"), "is missing")),
+                .ok_or_else(|| bad(at, ".index", "must be a whole number, 0 or more"))?,
+            None => return Err(bad(at, ".index", "is missing")),
         };
-        let party = match present(value.get("from")) {
-            None => Party {
-                id: Json::Null,
-                name: String::new(),
-                party_type: PartyType::Other(String::new()),
-            },
-            Some(from) if from.as_object().is_some() => Party {
-                id: match present(from.get("participantId")) {
-                    None => Json::Null,
-                    Some(id @ (Json::Number(_) | Json::String(_))) => id.clone(),
+        // Everything is checked on borrowed values first and copied only at the end: an
+        // early return then has nothing to drop, which keeps the error paths small in wasm.
+        let (id, name, party_type) = match present(value.get("from")) {
+            None => (&Json::Null, None, None),
+            Some(from) if from.as_object().is_some() => (
+                match present(from.get("participantId")) {
+                    None => &Json::Null,
+                    Some(id @ (Json::Number(_) | Json::String(_))) => id,
                     Some(_) => {
                         return Err(bad(
-                            &format!("{at}.from.participantId"),
+                            at,
+                            ".from.participantId",
                             "must be a number or a string",
                         ))
                     }
                 },
-                name: opt_text(from, "nickname", &format!("{at}.from"))?.unwrap_or_default(),
-                party_type: PartyType::parse(
-                    opt_text(from, "type", &format!("{at}.from"))?
-                        .as_deref()
-                        .unwrap_or_default(),
-                ),
-            },
-            Some(_) => return Err(bad(&format!("{at}.from"), "must be an object")),
+                opt_str(from, at, ".from.nickname")?,
+                opt_str(from, at, ".from.type")?,
+            ),
+            Some(_) => return Err(bad(at, ".from", "must be an object")),
         };
         let utc_time_ms = match present(value.get("utcTime")) {
             None => None,
             Some(Json::Number(ms)) if ms.is_finite() => Some(*ms),
-            Some(_) => return Err(bad(&format!("{at}.utcTime"), "must be a number")),
+            Some(_) => return Err(bad(at, ".utcTime", "must be a number")),
         };
+        let kind = opt_str(value, at, ".type")?;
+        let text = opt_str(value, at, ".text")?;
+        let message_type = opt_str(value, at, ".messageType")?;
         Ok(TranscriptEvent {
             index,
-            kind: EventKind::parse(opt_text(value, "type", at)?.as_deref().unwrap_or_default()),
-            party,
-            text: opt_text(value, "text", at)?,
-            message_type: opt_text(value, "messageType", at)?,
+            kind: EventKind::parse(kind.unwrap_or_default()),
+            party: Party {
+                id: id.clone(),
+                name: name.unwrap_or_default().to_owned(),
+                party_type: PartyType::parse(party_type.unwrap_or_default()),
+            },
+            text: text.map(str::to_owned),
+            message_type: message_type.map(str::to_owned),
             utc_time_ms,
             user_data: present(value.get("userData")).cloned(),
         })
@@ -274,39 +276,30 @@ impl Envelope {
             None => 0,
             Some(code) => code
                 .as_u64()
-                .ok_or_else(|| bad("statusCode", "must be a whole number, 0 or more"))?,
+                .ok_or_else(|| bad("statusCode", "", "must be a whole number, 0 or more"))?,
         };
         let chat_ended = match present(value.get("chatEnded")) {
             None => false,
             Some(Json::Bool(flag)) => *flag,
-            Some(_) => return Err(bad("chatEnded", "must be true or false")),
+            Some(_) => return Err(bad("chatEnded", "", "must be true or false")),
         };
         let next_position = match present(value.get("nextPosition")) {
             None => None,
             Some(position) => Some(
                 position
                     .as_u64()
-                    .ok_or_else(|| bad("nextPosition", "must be a whole number, 0 or more"))?,
+                    .ok_or_else(|| bad("nextPosition", "", "must be a whole number, 0 or more"))?,
             ),
         };
-        let messages = match present(value.get("messages")) {
-            None => Vec::new(),
-            Some(Json::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| TranscriptEvent::from_json(item, &format!("messages[{i}]")))
-                .collect::<Result<_, _>>()?,
-            Some(_) => return Err(bad("messages", "must be an array")),
-        };
-        let errors = match present(value.get("errors")) {
-            None => Vec::new(),
-            Some(Json::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| envelope_error(item, &format!("errors[{i}]")))
-                .collect::<Result<_, _>>()?,
-            Some(_) => return Err(bad("errors", "must be an array")),
-        };
+        // Plain loops rather than `collect::<Result<Vec<_>, _>>()`: smaller in the wasm.
+        let mut messages = Vec::new();
+        for (i, item) in array(value, "messages")?.iter().enumerate() {
+            messages.push(TranscriptEvent::from_json(item, &indexed("messages", i))?);
+        }
+        let mut errors = Vec::new();
+        for (i, item) in array(value, "errors")?.iter().enumerate() {
+            errors.push(envelope_error(item, &indexed("errors", i))?);
+        }
         Ok(Envelope {
             status_code,
             chat_ended,
@@ -347,13 +340,12 @@ impl Envelope {
         }
         Some(match self.errors.first() {
             Some(first) => ChatError::remote(first.code, first.advice.as_str()),
-            None => ChatError::remote(
-                0,
-                format!(
-                    "the chat server refused the request (statusCode {})",
-                    self.status_code
-                ),
-            ),
+            None => {
+                let mut text = String::from("the chat server refused the request (statusCode ");
+                push_u64(&mut text, self.status_code);
+                text.push(')');
+                ChatError::remote(0, text)
+            }
         })
     }
 }
@@ -400,8 +392,32 @@ impl Credentials {
     }
 }
 
-fn bad(field: &str, reason: &str) -> ChatError {
-    ChatError::BadResponse(format!("`{field}` {reason}"))
+/// The error for the field `{at}{key}` (`key` is empty or starts with `.`). Built with
+/// `push_str`, not `format!`: there are many call sites and `fmt` is large in the wasm.
+fn bad(at: &str, key: &str, reason: &str) -> ChatError {
+    let mut text = String::new();
+    for part in ["`", at, key, "` ", reason] {
+        text.push_str(part);
+    }
+    ChatError::BadResponse(text)
+}
+
+/// `name[i]`, naming an array element in errors.
+fn indexed(name: &str, i: usize) -> String {
+    let mut text = String::from(name);
+    text.push('[');
+    push_u64(&mut text, i as u64);
+    text.push(']');
+    text
+}
+
+/// The array member `key` (empty when absent or `null`).
+fn array<'a>(object: &'a Json, key: &str) -> Result<&'a [Json], ChatError> {
+    match present(object.get(key)) {
+        None => Ok(&[]),
+        Some(Json::Array(items)) => Ok(items),
+        Some(_) => Err(bad(key, "", "must be an array")),
+    }
 }
 
 /// `None` for an absent member or `null`.
@@ -409,11 +425,18 @@ fn present(value: Option<&Json>) -> Option<&Json> {
     value.filter(|v| !v.is_null())
 }
 
-fn opt_text(object: &Json, key: &str, at: &str) -> Result<Option<String>, ChatError> {
+/// The string member named by `path` (`.key`, or `.from.key` read from `object` = `from`);
+/// `at` and `path` name it in errors.
+fn opt_str<'a>(object: &'a Json, at: &str, path: &str) -> Result<Option<&'a str>, ChatError> {
+    // A byte search: `rsplit('.')` would link the reverse char searcher into the wasm.
+    let key = match path.bytes().rposition(|b| b == b'.') {
+        Some(dot) => path.get(dot + 1..).unwrap_or_default(),
+        None => path,
+    };
     match present(object.get(key)) {
         None => Ok(None),
-        Some(Json::String(text)) => Ok(Some(text.clone())),
-        Some(_) => Err(bad(&format!("{at}.{key}"), "must be a string")),
+        Some(Json::String(text)) => Ok(Some(text)),
+        Some(_) => Err(bad(at, path, "must be a string")),
     }
 }
 
@@ -421,14 +444,18 @@ fn id_text(object: &Json, key: &str) -> Result<Option<String>, ChatError> {
     match present(object.get(key)) {
         None => Ok(None),
         Some(Json::String(text)) => Ok(Some(text.clone())),
-        Some(number @ Json::Number(_)) => Ok(Some(number.to_string())),
-        Some(_) => Err(bad(key, "must be a string")),
+        Some(number @ Json::Number(_)) => {
+            let mut text = String::new();
+            number.write_to(&mut text);
+            Ok(Some(text))
+        }
+        Some(_) => Err(bad(key, "", "must be a string")),
     }
 }
 
 fn envelope_error(item: &Json, at: &str) -> Result<EnvelopeError, ChatError> {
     if item.as_object().is_none() {
-        return Err(bad(at, "must be an object"));
+        return Err(bad(at, "", "must be an object"));
     }
     let code = match present(item.get("code")) {
         None => 0,
@@ -437,13 +464,16 @@ fn envelope_error(item: &Json, at: &str) -> Result<EnvelopeError, ChatError> {
             .and_then(|c| u16::try_from(c).ok())
             .unwrap_or(0),
         Some(Json::String(text)) => text.trim().parse().unwrap_or(0),
-        Some(_) => return Err(bad(&format!("{at}.code"), "must be a number")),
+        Some(_) => return Err(bad(at, ".code", "must be a number")),
     };
-    let advice = match opt_text(item, "advice", at)? {
+    let advice = match opt_str(item, at, ".advice")? {
         Some(advice) => advice,
-        None => opt_text(item, "message", at)?.unwrap_or_default(),
+        None => opt_str(item, at, ".message")?.unwrap_or_default(),
     };
-    Ok(EnvelopeError { code, advice })
+    Ok(EnvelopeError {
+        code,
+        advice: advice.to_owned(),
+    })
 }
 
 #[cfg(test)]

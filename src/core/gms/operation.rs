@@ -1,7 +1,7 @@
 //! The operations a customer sends to GMS, in their Bayeux and REST forms.
 
 use super::Credentials;
-use crate::core::json::Json;
+use crate::core::json::{concat, u64_text, Json};
 
 /// A GMS chat v2 operation of the customer's side.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +77,7 @@ impl Operation {
     pub fn rest_url(&self, rest_base: &str, chat_id: &str) -> String {
         match self.rest_path() {
             "" => rest_base.to_owned(),
-            path => format!("{rest_base}/{}/{path}", encode_path_segment(chat_id)),
+            path => concat(&[rest_base, "/", &encode_path_segment(chat_id), "/", path]),
         }
     }
 
@@ -197,7 +197,7 @@ impl Operation {
         fields.push(("userId".into(), credentials.user_id.clone()));
         fields.push(("alias".into(), credentials.alias.clone()));
         if let Some(position) = position {
-            fields.push(("transcriptPosition".into(), position.to_string()));
+            fields.push(("transcriptPosition".into(), u64_text(position)));
         }
         fields
     }
@@ -209,19 +209,20 @@ impl Operation {
 /// arrays as their JSON text; `null` members are left out. A value that is not an object
 /// gives no fields.
 pub fn user_data_fields(user_data: &Json) -> Vec<(String, String)> {
-    user_data
-        .as_object()
-        .unwrap_or_default()
-        .iter()
-        .filter(|(_, value)| !value.is_null())
-        .map(|(key, value)| {
-            let text = match value {
-                Json::String(text) => text.clone(),
-                other => other.to_string(),
-            };
-            (format!("userData[{key}]"), text)
-        })
-        .collect()
+    let mut fields = Vec::new();
+    for (key, value) in user_data.as_object().unwrap_or_default() {
+        let text = match value {
+            Json::Null => continue,
+            Json::String(text) => text.clone(),
+            other => {
+                let mut text = String::new();
+                other.write_to(&mut text);
+                text
+            }
+        };
+        fields.push((concat(&["userData[", key, "]"]), text));
+    }
+    fields
 }
 
 /// The `application/x-www-form-urlencoded` body for form fields: `k=v&k=v`, with every byte

@@ -137,6 +137,13 @@ impl ChatRuntime {
         self.transport.get().ok_or_else(server_unavailable)
     }
 
+    /// Logs `context` followed by the error's text.
+    fn log_error(&self, context: &str, error: &ChatError) {
+        if self.logger.is_some() {
+            self.log(&[context, &error.description()].concat());
+        }
+    }
+
     fn log(&self, message: &str) {
         if let Some(logger) = &self.logger {
             let _ = logger.call1(&JsValue::UNDEFINED, &JsValue::from_str(message));
@@ -227,7 +234,7 @@ impl ChatRuntime {
         state.last_index = self.model.borrow().last_index();
         if let Err(error) = self.medium.save(&mut state, now_ms() as u64) {
             drop(state);
-            self.log(&format!("hotline: could not save the chat state: {error}"));
+            self.log_error("hotline: could not save the chat state: ", &error);
         }
     }
 
@@ -307,7 +314,7 @@ impl ChatRuntime {
         let heartbeat = self.heartbeat.borrow_mut().take();
         crate::browser::spawn(async move { drop(heartbeat) });
         if let Err(error) = self.medium.clear() {
-            self.log(&format!("hotline: could not clear the chat state: {error}"));
+            self.log_error("hotline: could not clear the chat state: ", &error);
         }
         if let Some(transport) = self.transport.get() {
             transport.close();
@@ -358,7 +365,7 @@ impl ChatRuntime {
                 self.model.borrow_mut().begin_leave()?;
                 self.leave_hooks.borrow_mut().take();
                 if let Err(error) = self.medium.clear() {
-                    self.log(&format!("hotline: could not clear the chat state: {error}"));
+                    self.log_error("hotline: could not clear the chat state: ", &error);
                 }
                 Command::Leave
             }
@@ -444,9 +451,7 @@ impl ChatRuntime {
     async fn leave(self: &Rc<Self>) -> Result<(), ChatError> {
         let outcome = self.run(Operation::Disconnect).await;
         if let Err(error) = &outcome {
-            self.log(&format!(
-                "hotline: the server did not confirm leaving: {error}"
-            ));
+            self.log_error("hotline: the server did not confirm leaving: ", error);
         }
         let ended = self.model.borrow_mut().finish_leave();
         self.emit_one(ended);

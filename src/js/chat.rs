@@ -92,7 +92,7 @@ impl Transports {
         #[wasm_bindgen(unchecked_param_type = "RestTransportOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         rest_transport_descriptor(&options)
-            .map_err(|e| type_error(&e.type_error_message().unwrap_or_else(|| e.to_string())))
+            .map_err(|e| type_error(&e.type_error_message().unwrap_or_else(|| e.description())))
     }
 }
 

@@ -184,9 +184,9 @@ impl BayeuxChat {
                         .map_or_else(server_unavailable, publish_error))
                 };
                 if self.start_publish.get() == Some(id) {
-                    if let Err(error) = &outcome {
+                    if let Err(error) = outcome {
                         if let Some(starting) = self.starting.borrow_mut().take() {
-                            starting.send(Err(error.clone()));
+                            starting.send(Err(error));
                         }
                     }
                     return;
@@ -204,17 +204,20 @@ impl BayeuxChat {
             BayeuxEvent::Interrupted => (self.sink)(TransportEvent::Interrupted),
             BayeuxEvent::Continued => (self.sink)(TransportEvent::Continued),
             BayeuxEvent::State(State::Terminated { error }) => {
-                let error = error
-                    .as_deref()
-                    .map_or_else(server_unavailable, publish_error);
+                // Each waiting command gets its own copy of the error, made from the text.
+                let error = || {
+                    error
+                        .as_deref()
+                        .map_or_else(server_unavailable, publish_error)
+                };
                 if let Some(starting) = self.starting.borrow_mut().take() {
-                    starting.send(Err(error));
+                    starting.send(Err(error()));
                     return;
                 }
                 for (_, waiting) in std::mem::take(&mut *self.waiting.borrow_mut()) {
-                    waiting.send(Err(error.clone()));
+                    waiting.send(Err(error()));
                 }
-                (self.sink)(TransportEvent::Failed(error));
+                (self.sink)(TransportEvent::Failed(error()));
             }
             BayeuxEvent::State(_) => {}
         }

@@ -216,7 +216,7 @@ impl CustomChat {
         let reply = self.call(method, Some(argument)).await?;
         // leaveSession may answer with the transcript delta not seen yet: GWE replays it.
         if let Some(delta) = reply.get("transcript").and_then(Json::as_array) {
-            (self.sink)(match delta.iter().map(RawEvent::from_json).collect() {
+            (self.sink)(match raw_events(delta) {
                 Ok(events) => TransportEvent::Raw(events),
                 Err(error) => TransportEvent::Error(error),
             });
@@ -236,7 +236,7 @@ impl CustomChat {
             .get("transcript")
             .and_then(Json::as_array)
             .ok_or_else(|| ChatError::remote(0, "No transcript came from transport"))?;
-        events.iter().map(RawEvent::from_json).collect()
+        raw_events(events)
     }
 
     /// `getUserData({sessionId, keys: [key]})` → `{userData}`.
@@ -279,4 +279,13 @@ fn error_from(value: &Json) -> ChatError {
         .and_then(Json::as_str)
         .unwrap_or("the transport reported an error");
     ChatError::remote(u16::try_from(code).unwrap_or(0), description)
+}
+
+/// The raw events of a transport's `transcript` array; the first malformed one is the error.
+fn raw_events(events: &[Json]) -> Result<Vec<RawEvent>, ChatError> {
+    let mut raw = Vec::with_capacity(events.len());
+    for event in events {
+        raw.push(RawEvent::from_json(event)?);
+    }
+    Ok(raw)
 }

@@ -17,7 +17,7 @@ use super::listeners::Listeners;
 use super::page::LeaveHooks;
 use super::state_medium::StateMedium;
 use super::timer::Timeout;
-use super::transport::custom::CustomChat;
+use super::transport::custom::{transcript_of, user_data_of, CustomChat};
 use super::transport::rest::exchange;
 use super::transport::{server_unavailable, StartRequest, Transport, TransportEvent};
 use crate::core::gms::{Envelope, Operation};
@@ -150,45 +150,47 @@ impl ChatRuntime {
         }
     }
 
-    /// Starts the chat on the server; on success the state is saved and kept saved.
-    pub async fn start(self: &Rc<Self>, request: StartRequest) -> Result<(), ChatError> {
-        let (credentials, first) = self.transport()?.start(request).await?;
-        {
-            let mut state = self.state.borrow_mut();
-            state.session_id = credentials.chat_id.clone();
-            state.secure_key = credentials.secure_key.clone();
-            state.user_id = credentials.user_id.clone();
-            state.alias = credentials.alias.clone();
-        }
-        self.log(&["hotline: chat ", &credentials.chat_id, " started"].concat());
-        if let Some(envelope) = first {
-            self.take_envelope(&envelope);
-        }
-        self.save();
-        self.keep_saving();
-        Ok(())
-    }
-
-    /// Reattaches to the saved chat: the transcript is fetched again from the start, the part
-    /// already seen is replayed as `restored`, and what was missed follows.
-    pub async fn resume(self: &Rc<Self>) -> Result<(), ChatError> {
-        let state = self.state.borrow().clone();
-        let credentials = state.credentials();
-        let position = self.model.borrow().notification_position();
+    /// Starts the chat on the server (`Some(request)`), or reattaches to the saved one
+    /// (`None`); on success the state is saved and kept saved. One entry point for both, so
+    /// that the wasm holds one state machine for opening a session, not two.
+    ///
+    /// Reattaching fetches the transcript again from the start: the part already seen is
+    /// replayed as `restored`, and what was missed follows.
+    pub async fn open(self: &Rc<Self>, request: Option<StartRequest>) -> Result<(), ChatError> {
         let transport = self.transport()?;
-        if let Transport::Custom(custom) = transport {
-            custom.resume(credentials);
-            custom.init().await?;
-            let events = custom.transcript(0).await?;
-            let emitted = self
-                .model
-                .borrow_mut()
-                .ingest_raw(&events, Origin::Restored, now_ms());
-            self.emit(emitted);
-        } else if let Some(envelope) = transport.resume(credentials, position).await? {
+        let news = match request {
+            Some(request) => {
+                let (credentials, first) = transport.start(request).await?;
+                let mut state = self.state.borrow_mut();
+                state.session_id = credentials.chat_id;
+                state.secure_key = credentials.secure_key;
+                state.user_id = credentials.user_id;
+                state.alias = credentials.alias;
+                first
+            }
+            None => {
+                let credentials = self.state.borrow().credentials();
+                if let Transport::Custom(custom) = transport {
+                    custom.resume(credentials);
+                    custom.init().await?;
+                    let events = custom.transcript(0).await?;
+                    let emitted =
+                        self.model
+                            .borrow_mut()
+                            .ingest_raw(&events, Origin::Restored, now_ms());
+                    self.emit(emitted);
+                    None
+                } else {
+                    let position = self.model.borrow().notification_position();
+                    transport.resume(credentials, position).await?
+                }
+            }
+        };
+        let session_id = self.session_id();
+        self.log(&["hotline: chat ", &session_id, " opened"].concat());
+        if let Some(envelope) = news {
             self.take_envelope(&envelope);
         }
-        self.log(&["hotline: chat ", &state.session_id, " restored"].concat());
         self.save();
         self.keep_saving();
         Ok(())
@@ -373,23 +375,56 @@ impl ChatRuntime {
     }
 
     /// Runs a prepared command; resolves with the `done` value (`Json::Null` for none). One
-    /// entry point, so that the wasm holds one command state machine, not one per command.
+    /// entry point with one wait on the transport per path, so that the wasm holds one
+    /// command state machine, not one per command.
     pub async fn execute(self: Rc<Self>, command: Command) -> Result<Json, ChatError> {
-        match command {
-            Command::Run(operation) => self.command(operation).await.map(|()| Json::Null),
-            Command::GetUserData(key) => self.get_user_data(key).await,
-            Command::DeleteUserData(key) => self.delete_user_data(key).await.map(|()| Json::Null),
-            Command::GetTranscript(from_index) => self.get_transcript(from_index).await,
-            Command::Leave => self.leave().await.map(|()| Json::Null),
+        let leaving = matches!(command, Command::Leave);
+        let transport = self.transport()?;
+        if let Transport::Custom(custom) = transport {
+            let kind = CommandKind::of(&command);
+            let outcome = match custom.call_for(command) {
+                Some((method, argument)) => custom.request(method, argument).await,
+                None => Ok(Json::Null),
+            };
+            if leaving {
+                return Ok(self.finish_leave(outcome.map(|reply| custom.take_delta(&reply))));
+            }
+            let reply = outcome?;
+            return match kind {
+                CommandKind::GetUserData => Ok(Json::object([("userData", user_data_of(&reply)?)])),
+                CommandKind::GetTranscript => Ok(transcript_json(&transcript_of(&reply)?)),
+                CommandKind::Other => {
+                    custom.take_delta(&reply);
+                    Ok(Json::Null)
+                }
+            };
         }
-    }
-
-    async fn command(&self, operation: Operation) -> Result<(), ChatError> {
+        let operation = match command {
+            // GMS has no way to read user data back: what this page set is what is known.
+            Command::GetUserData(key) => {
+                let mut found = Json::object::<String>([]);
+                if let Some(value) = self.user_data.borrow().get(&key) {
+                    found.set(key, value.clone());
+                }
+                return Ok(Json::object([("userData", found)]));
+            }
+            Command::GetTranscript(from_index) => return self.get_transcript(from_index).await,
+            Command::Run(operation) => operation,
+            // Over GMS, an `updateData` that sets the key to null.
+            Command::DeleteUserData(key) => Operation::UpdateData {
+                user_data: Json::object([(key, Json::Null)]),
+            },
+            Command::Leave => Operation::Disconnect,
+        };
         let updated = match &operation {
             Operation::UpdateData { user_data } => Some(user_data.clone()),
             _ => None,
         };
-        self.run(operation).await?;
+        let outcome = self.run(operation).await;
+        if leaving {
+            return Ok(self.finish_leave(outcome));
+        }
+        outcome?;
         if let Some(Json::Object(members)) = updated {
             let mut known = self.user_data.borrow_mut();
             for (key, value) in members {
@@ -400,40 +435,12 @@ impl ChatRuntime {
                 }
             }
         }
-        Ok(())
+        Ok(Json::Null)
     }
 
-    /// `getUserData(key)` → `{userData: {key: value}}`.
-    async fn get_user_data(&self, key: String) -> Result<Json, ChatError> {
-        if let Transport::Custom(custom) = self.transport()? {
-            return Ok(Json::object([(
-                "userData",
-                custom.get_user_data(&key).await?,
-            )]));
-        }
-        let mut found = Json::object::<String>([]);
-        if let Some(value) = self.user_data.borrow().get(&key) {
-            found.set(key, value.clone());
-        }
-        Ok(Json::object([("userData", found)]))
-    }
-
-    /// `deleteUserData(key)`: over GMS, an `updateData` that sets the key to null.
-    async fn delete_user_data(&self, key: String) -> Result<(), ChatError> {
-        if let Transport::Custom(custom) = self.transport()? {
-            return custom.delete_user_data(&key).await;
-        }
-        self.command(Operation::UpdateData {
-            user_data: Json::object([(key, Json::Null)]),
-        })
-        .await
-    }
-
-    /// `getTranscript({fromIndex})` → `{transcript: [rawEvent…]}`; fires no events.
+    /// `getTranscript({fromIndex})` over GMS REST → `{transcript: [rawEvent…]}`; fires no
+    /// events.
     async fn get_transcript(&self, from_index: u64) -> Result<Json, ChatError> {
-        if let Transport::Custom(custom) = self.transport()? {
-            return Ok(transcript_json(&custom.transcript(from_index).await?));
-        }
         let endpoints = self.endpoints.as_ref().ok_or_else(server_unavailable)?;
         let credentials = self.state.borrow().credentials();
         // GMS 1-based positions; GWE's fromIndex is 0-based.
@@ -446,17 +453,17 @@ impl ChatRuntime {
         Ok(transcript_payload(&envelope.messages, from_index))
     }
 
-    /// `leave()`, after [`prepare`](Self::prepare) cleaned up: tells the server, takes in what
-    /// its reply carries, then fires SessionEnded `{leaveRequest: true}` itself.
-    async fn leave(self: &Rc<Self>) -> Result<(), ChatError> {
-        let outcome = self.run(Operation::Disconnect).await;
-        if let Err(error) = &outcome {
+    /// The end of `leave()`, after [`prepare`](Self::prepare) cleaned up and the server was
+    /// told (its reply taken in): fires SessionEnded `{leaveRequest: true}` itself. Leaving
+    /// always succeeds for the page; a server that did not confirm is only logged.
+    fn finish_leave(&self, told: Result<(), ChatError>) -> Json {
+        if let Err(error) = &told {
             self.log_error("hotline: the server did not confirm leaving: ", error);
         }
         let ended = self.model.borrow_mut().finish_leave();
         self.emit_one(ended);
         self.finish();
-        Ok(())
+        Json::Null
     }
 
     // ---- callbacks ----------------------------------------------------------------------
@@ -484,5 +491,22 @@ impl ChatRuntime {
 
     pub fn transport_kind(&self) -> TransportKind {
         self.state.borrow().transport
+    }
+}
+
+/// What a custom transport's reply means, by the command that asked.
+enum CommandKind {
+    GetUserData,
+    GetTranscript,
+    Other,
+}
+
+impl CommandKind {
+    fn of(command: &Command) -> Self {
+        match command {
+            Command::GetUserData(_) => CommandKind::GetUserData,
+            Command::GetTranscript(_) => CommandKind::GetTranscript,
+            _ => CommandKind::Other,
+        }
     }
 }

@@ -11,6 +11,7 @@ use super::promise::done_fail_promise;
 use crate::browser::launch::{prepare_restore, prepare_start, rest_transport_descriptor};
 use crate::browser::listeners::{from_js, to_js};
 use crate::browser::session::{ChatRuntime, CommandRequest};
+use crate::browser::transport::StartRequest;
 use crate::core::json::Json;
 use crate::core::session::GweEvent;
 use crate::core::ChatError;
@@ -22,6 +23,15 @@ fn fail_early(error: ChatError) -> Result<Promise, JsValue> {
         Some(message) => Err(type_error(&message)),
         None => Ok(done_fail_promise(async move { Err(chat_error(&error)) })),
     }
+}
+
+/// Opens the session (starts it, or restores it without a request); resolves with the
+/// [`Session`].
+fn open(runtime: Rc<ChatRuntime>, request: Option<StartRequest>) -> Promise {
+    done_fail_promise(async move {
+        runtime.open(request).await.map_err(|e| chat_error(&e))?;
+        Ok(Session { runtime }.into())
+    })
 }
 
 /// The customer chat API: `chat.startSession(options)`, `chat.restoreSession(options)`.
@@ -48,10 +58,7 @@ impl Chat {
             Ok(prepared) => prepared,
             Err(error) => return fail_early(error),
         };
-        Ok(done_fail_promise(async move {
-            runtime.start(request).await.map_err(|e| chat_error(&e))?;
-            Ok(Session { runtime }.into())
-        }))
+        Ok(open(runtime, Some(request)))
     }
 
     /// Reattaches to the chat saved by an earlier page (within `maxOfflineDuration`). Rejects
@@ -65,10 +72,7 @@ impl Chat {
             Ok(runtime) => runtime,
             Err(error) => return fail_early(error),
         };
-        Ok(done_fail_promise(async move {
-            runtime.resume().await.map_err(|e| chat_error(&e))?;
-            Ok(Session { runtime }.into())
-        }))
+        Ok(open(runtime, None))
     }
 
     /// Built-in transports to pass as `options.transport`.

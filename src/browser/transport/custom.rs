@@ -13,6 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::{Sink, StartRequest, TransportEvent};
 use crate::browser::host::{host_transport_call, host_transport_listen};
+use crate::browser::session::Command;
 use crate::core::gms::{Credentials, Envelope, Operation};
 use crate::core::json::Json;
 use crate::core::session::{GweEvent, RawEvent};
@@ -172,95 +173,82 @@ impl CustomChat {
         object
     }
 
-    pub async fn command(&self, operation: Operation) -> Result<(), ChatError> {
-        let (method, argument) = match operation {
-            Operation::SendMessage {
+    /// The transport method and argument (with the session id) for a command; `None` for
+    /// operations a custom transport has no method for (they succeed without a call).
+    pub fn call_for(&self, command: Command) -> Option<(&'static str, Json)> {
+        let (method, fields): (&'static str, Vec<(&str, Json)>) = match command {
+            Command::Run(Operation::SendMessage {
                 message,
                 message_type,
-            } => (
+            }) => (
                 "sendMessage",
-                self.with_session(vec![
+                vec![
                     ("message", Json::from(message)),
                     (
                         "type",
                         Json::from(message_type.unwrap_or_else(|| "text".into())),
                     ),
-                ]),
+                ],
             ),
-            Operation::StartTyping { preview } => (
+            Command::Run(Operation::StartTyping { preview }) => (
                 "sendTyping",
-                self.with_session(vec![
+                vec![
                     ("isTyping", true.into()),
                     ("typedText", Json::from(preview)),
-                ]),
+                ],
             ),
-            Operation::StopTyping { .. } => (
-                "sendTyping",
-                self.with_session(vec![("isTyping", false.into())]),
+            Command::Run(Operation::StopTyping { .. }) => {
+                ("sendTyping", vec![("isTyping", false.into())])
+            }
+            Command::Run(Operation::UpdateData { user_data }) => {
+                ("setUserData", vec![("userData", user_data)])
+            }
+            Command::Run(Operation::Disconnect) | Command::Leave => ("leaveSession", vec![]),
+            Command::Run(Operation::CustomNotice { message }) => {
+                ("sendCustomNotice", vec![("message", Json::from(message))])
+            }
+            Command::Run(Operation::UpdateNickname { nickname }) => {
+                ("updateNickname", vec![("nickname", Json::from(nickname))])
+            }
+            Command::Run(Operation::RequestChat { .. })
+            | Command::Run(Operation::RequestNotifications { .. }) => return None,
+            Command::GetUserData(key) => (
+                "getUserData",
+                vec![("keys", Json::Array(vec![Json::from(key)]))],
             ),
-            Operation::UpdateData { user_data } => (
-                "setUserData",
-                self.with_session(vec![("userData", user_data)]),
+            Command::DeleteUserData(key) => (
+                "deleteUserData",
+                vec![("keys", Json::Array(vec![Json::from(key)]))],
             ),
-            Operation::Disconnect => ("leaveSession", self.with_session(vec![])),
-            Operation::CustomNotice { message } => (
-                "sendCustomNotice",
-                self.with_session(vec![("message", Json::from(message))]),
-            ),
-            Operation::UpdateNickname { nickname } => (
-                "updateNickname",
-                self.with_session(vec![("nickname", Json::from(nickname))]),
-            ),
-            Operation::RequestChat { .. } | Operation::RequestNotifications { .. } => return Ok(()),
+            Command::GetTranscript(from_index) => {
+                ("getTranscript", vec![("fromIndex", Json::from(from_index))])
+            }
         };
-        let reply = self.call(method, Some(argument)).await?;
-        // leaveSession may answer with the transcript delta not seen yet: GWE replays it.
+        Some((method, self.with_session(fields)))
+    }
+
+    /// Calls a method [`call_for`](Self::call_for) chose.
+    pub async fn request(&self, method: &str, argument: Json) -> Result<Json, ChatError> {
+        self.call(method, Some(argument)).await
+    }
+
+    /// Takes in what a command's reply carries: `leaveSession` (or any command) may answer
+    /// with the transcript delta not seen yet, which GWE replays.
+    pub fn take_delta(&self, reply: &Json) {
         if let Some(delta) = reply.get("transcript").and_then(Json::as_array) {
             (self.sink)(match raw_events(delta) {
                 Ok(events) => TransportEvent::Raw(events),
                 Err(error) => TransportEvent::Error(error),
             });
         }
-        Ok(())
     }
 
     /// `getTranscript({sessionId, fromIndex})` → the raw events of `{transcript}`.
     pub async fn transcript(&self, from_index: u64) -> Result<Vec<RawEvent>, ChatError> {
-        let reply = self
-            .call(
-                "getTranscript",
-                Some(self.with_session(vec![("fromIndex", Json::from(from_index))])),
-            )
-            .await?;
-        let events = reply
-            .get("transcript")
-            .and_then(Json::as_array)
-            .ok_or_else(|| ChatError::remote(0, "No transcript came from transport"))?;
-        raw_events(events)
-    }
-
-    /// `getUserData({sessionId, keys: [key]})` → `{userData}`.
-    pub async fn get_user_data(&self, key: &str) -> Result<Json, ChatError> {
-        let reply = self
-            .call(
-                "getUserData",
-                Some(self.with_session(vec![("keys", Json::Array(vec![Json::str(key)]))])),
-            )
-            .await?;
-        reply
-            .get("userData")
-            .cloned()
-            .ok_or_else(|| ChatError::remote(0, "No userData came from transport"))
-    }
-
-    /// `deleteUserData({sessionId, keys: [key]})`.
-    pub async fn delete_user_data(&self, key: &str) -> Result<(), ChatError> {
-        self.call(
-            "deleteUserData",
-            Some(self.with_session(vec![("keys", Json::Array(vec![Json::str(key)]))])),
-        )
-        .await
-        .map(|_| ())
+        let (method, argument) = self
+            .call_for(Command::GetTranscript(from_index))
+            .ok_or_else(|| ChatError::remote(0, NO_TRANSCRIPT))?;
+        transcript_of(&self.request(method, argument).await?)
     }
 
     /// Ignores whatever the transport pushes from now on.
@@ -288,4 +276,23 @@ fn raw_events(events: &[Json]) -> Result<Vec<RawEvent>, ChatError> {
         raw.push(RawEvent::from_json(event)?);
     }
     Ok(raw)
+}
+
+const NO_TRANSCRIPT: &str = "No transcript came from transport";
+
+/// The raw events of a `getTranscript` reply (`{transcript: [...]}`).
+pub fn transcript_of(reply: &Json) -> Result<Vec<RawEvent>, ChatError> {
+    let events = reply
+        .get("transcript")
+        .and_then(Json::as_array)
+        .ok_or_else(|| ChatError::remote(0, NO_TRANSCRIPT))?;
+    raw_events(events)
+}
+
+/// The `userData` of a `getUserData` reply.
+pub fn user_data_of(reply: &Json) -> Result<Json, ChatError> {
+    reply
+        .get("userData")
+        .cloned()
+        .ok_or_else(|| ChatError::remote(0, "No userData came from transport"))
 }

@@ -14,6 +14,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::agents::{AgentAccount, AgentDirectory};
 use crate::bayeux::{Bayeux, BayeuxConfig};
+use crate::chat::rest_presence::RestPresence;
 use crate::chat::{store, ChatService};
 use crate::config::Config;
 use crate::hub::ChatHub;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub alias: String,
     /// The CIF templates served at `/api/v1/templates`.
     pub templates: TemplateSet,
+    /// When GMS REST customers were last heard from.
+    pub rest_presence: Arc<RestPresence>,
 }
 
 /// Why the server could not start.
@@ -91,7 +94,13 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<AppState>), StartErro
     hub.attach(bayeux.clone());
     chat.add_listener(hub);
 
+    let rest_presence = RestPresence::new(
+        chat.clone(),
+        Duration::from_millis(config.rest_idle_timeout_ms),
+    );
+    rest_presence.spawn_sweeper();
     let state = Arc::new(AppState {
+        rest_presence,
         chat,
         agents,
         bayeux: bayeux.clone(),

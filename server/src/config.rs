@@ -69,4 +69,10 @@ pub struct Config {
     /// whose last client is dropped is shown as waiting.
     #[arg(long, env = "HOTLINE_BAYEUX_MAX_INTERVAL_MS", default_value_t = 10_000)]
     pub bayeux_max_interval_ms: u64,
+
+    /// A customer on GMS REST that sends no request for this long is shown as waiting, like a
+    /// Bayeux customer whose last client is dropped (Chat Server's `flex-disconnect-timeout`,
+    /// 45 s by default); its next request shows it is back (ms).
+    #[arg(long, env = "HOTLINE_REST_IDLE_TIMEOUT_MS", default_value_t = 45_000)]
+    pub rest_idle_timeout_ms: u64,
 }

@@ -2,6 +2,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use serde_json::{json, Value};
 use support::{agent_get, agent_post, agent_token, gms_form, indexes, TestServer, SERVICE};
 
@@ -468,4 +470,84 @@ async fn browsers_on_other_origins_may_call_with_credentials() {
         .get("access-control-allow-origin")
         .is_none());
     server.stop().await;
+}
+
+/// A REST customer has no connection to lose: when it stops polling for the idle timeout, the
+/// conversation waits for it (as for a Bayeux customer whose client is gone), and its next
+/// request makes it active again.
+#[tokio::test]
+async fn a_silent_rest_customer_is_shown_as_waiting_until_it_polls_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hotline.db").to_string_lossy().into_owned();
+    let server = TestServer::start_on(&db, &["--rest-idle-timeout-ms", "400"]).await;
+    let http = server.http();
+    let url = &server.url;
+    let token = agent_token(&http, url, "bob", "bob-secret").await;
+
+    let (status, chat) = gms_form(&http, url, SERVICE, &[("nickname", "Quiet")]).await;
+    assert_eq!(status, 200, "{chat}");
+    let chat_id = chat["chatId"].as_str().unwrap().to_owned();
+    let key = chat["secureKey"].as_str().unwrap().to_owned();
+    let (status, accepted) = agent_post(
+        &http,
+        url,
+        &token,
+        &format!("/api/v1/conversations/{chat_id}/accept"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{accepted}");
+    let status_now = || {
+        let (http, url, token, chat_id) =
+            (http.clone(), url.clone(), token.clone(), chat_id.clone());
+        async move {
+            let (_, record) = agent_get(
+                &http,
+                &url,
+                &token,
+                &format!("/api/v1/conversations/{chat_id}"),
+            )
+            .await;
+            record["conversation"]["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    let refresh = || {
+        let (http, url, key, chat_id) = (http.clone(), url.clone(), key.clone(), chat_id.clone());
+        async move {
+            let response = http
+                .post(format!("{url}/genesys/2/chat/{SERVICE}/{chat_id}/refresh"))
+                .form(&[("secureKey", key.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+        }
+    };
+
+    // Polling within the timeout keeps the customer present.
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        refresh().await;
+        assert_eq!(status_now().await, "active");
+    }
+
+    // Silent: waiting (within the timeout plus a sweep period, with some slack).
+    let silent_since = std::time::Instant::now();
+    let mut status = status_now().await;
+    while status != "waiting" && silent_since.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        status = status_now().await;
+    }
+    assert_eq!(status, "waiting");
+    assert!(
+        silent_since.elapsed() >= Duration::from_millis(300),
+        "not before the customer was silent for the timeout"
+    );
+
+    // Back: the next request makes it active again.
+    refresh().await;
+    assert_eq!(status_now().await, "active");
 }

@@ -169,7 +169,10 @@ async fn request_chat(
         Err(error) => return error_response(&state, &error),
     };
     match state.chat.request_chat(&service, request, &|_| {}).await {
-        Ok(reply) => Json(gms::envelope(&reply, &state.alias)).into_response(),
+        Ok(reply) => {
+            state.rest_presence.seen(&reply.chat_id, reply.chat_ended);
+            Json(gms::envelope(&reply, &state.alias)).into_response()
+        }
         Err(error) => error_response(&state, &error),
     }
 }
@@ -208,7 +211,10 @@ async fn chat_operation(
         .customer_action(&service, credentials, action, transcript_position, &|_| {})
         .await
     {
-        Ok(reply) => Json(gms::envelope(&reply, &state.alias)).into_response(),
+        Ok(reply) => {
+            state.rest_presence.seen(&reply.chat_id, reply.chat_ended);
+            Json(gms::envelope(&reply, &state.alias)).into_response()
+        }
         Err(error) => error_response(&state, &error),
     }
 }

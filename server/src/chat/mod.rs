@@ -7,6 +7,7 @@ pub mod error;
 pub mod links;
 pub mod model;
 pub mod record;
+pub mod rest_presence;
 pub mod service;
 pub mod store;
 pub mod topics;

@@ -160,3 +160,17 @@ export function hostTransportListen(transport, names, onEvent) {
     }
   });
 }
+
+// A Promise that resolves after `delayMs` milliseconds.
+export function hostSleep(delayMs) {
+  return new Promise((resolve) => setTimeout(resolve, delayMs));
+}
+
+// A Promise with its `resolve` function attached as `promise.resolve` (a one-value channel's
+// wake-up: resolving twice does nothing).
+export function hostDeferred() {
+  let resolve;
+  const promise = new Promise((done) => { resolve = done; });
+  promise.resolve = resolve;
+  return promise;
+}

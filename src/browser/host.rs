@@ -69,4 +69,12 @@ extern "C" {
     /// `"name: message"` for an `Error` or `DOMException`, the value itself for a string.
     #[wasm_bindgen(js_name = describe)]
     pub fn host_describe(error: &JsValue) -> String;
+
+    /// A Promise that resolves after `delay_ms` milliseconds.
+    #[wasm_bindgen(js_name = hostSleep)]
+    pub fn host_sleep(delay_ms: f64) -> Promise;
+
+    /// A Promise whose `resolve` function is its `resolve` property.
+    #[wasm_bindgen(js_name = hostDeferred)]
+    pub fn host_deferred() -> Promise;
 }

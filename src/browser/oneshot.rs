@@ -4,8 +4,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
-use wasm_bindgen::JsValue;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::host::host_deferred;
 use wasm_bindgen_futures::JsFuture;
 
 /// Sends one value; dropping it unsent wakes the receiver with nothing.
@@ -21,8 +23,10 @@ pub struct Receiver<T> {
 
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let slot = Rc::new(RefCell::new(None));
-    let mut resolve = None;
-    let promise = Promise::new(&mut |res, _rej| resolve = Some(res));
+    let promise = host_deferred();
+    let resolve = Reflect::get(&promise, &JsValue::from_str("resolve"))
+        .ok()
+        .and_then(|resolve| resolve.dyn_into::<Function>().ok());
     (
         Sender {
             slot: slot.clone(),

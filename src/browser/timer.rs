@@ -2,9 +2,6 @@
 //!
 //! See [`setTimeout`](https://developer.mozilla.org/en-US/docs/Web/API/Window/setTimeout).
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -54,19 +51,5 @@ extern "C" {
 
 /// Resolves after `delay_ms` milliseconds.
 pub async fn sleep(delay_ms: f64) {
-    let fired = Rc::new(Cell::new(false));
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let fired = fired.clone();
-        let delay = delay_ms.max(0.0).min(i32::MAX as f64) as i32;
-        let callback = Closure::once_into_js(move || {
-            fired.set(true);
-            let _ = resolve.call0(&JsValue::UNDEFINED);
-        });
-        if set_timeout(callback.unchecked_ref(), delay).is_err() {
-            let _ = callback
-                .unchecked_ref::<js_sys::Function>()
-                .call0(&JsValue::UNDEFINED);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    let _ = wasm_bindgen_futures::JsFuture::from(super::host::host_sleep(delay_ms)).await;
 }

@@ -71,7 +71,7 @@ pub async fn build(config: &Config) -> Result<(Router, Arc<AppState>), StartErro
             "at least one --service is needed".into(),
         ));
     }
-    let pool = store::open(&config.db).await?;
+    let pool = store::open_with(&config.db, config.db_synchronous).await?;
     let chat = Arc::new(ChatService::new(pool, services));
     chat.seed_topics()
         .await

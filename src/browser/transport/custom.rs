@@ -89,7 +89,7 @@ impl CustomChat {
 
     /// Calls `name(argument)` and waits for its promise; a missing method is an unknown
     /// command, unless `optional` (then it resolves with null).
-    async fn call_method(
+    async fn call(
         &self,
         name: &str,
         argument: Option<Json>,
@@ -112,13 +112,9 @@ impl CustomChat {
         }
     }
 
-    async fn call(&self, name: &str, argument: Option<Json>) -> Result<Json, ChatError> {
-        self.call_method(name, argument, false).await
-    }
-
     /// `init()`, when the transport has one.
     pub async fn init(&self) -> Result<(), ChatError> {
-        self.call_method("init", None, true).await.map(|_| ())
+        self.call("init", None, true).await.map(|_| ())
     }
 
     pub async fn start(
@@ -141,7 +137,7 @@ impl CustomChat {
         if let Some(subject) = &request.subject {
             parameters.set("subject", Json::str(subject));
         }
-        let started = self.call("startSession", Some(parameters)).await?;
+        let started = self.request("startSession", parameters).await?;
         let session_id = match started.get("sessionId") {
             Some(Json::String(id)) => id.clone(),
             Some(Json::Number(n)) => Json::Number(*n).to_string(),
@@ -227,9 +223,9 @@ impl CustomChat {
         Some((method, self.with_session(fields)))
     }
 
-    /// Calls a method [`call_for`](Self::call_for) chose.
+    /// Calls `method(argument)` (one [`call_for`](Self::call_for) chose) and waits for it.
     pub async fn request(&self, method: &str, argument: Json) -> Result<Json, ChatError> {
-        self.call(method, Some(argument)).await
+        self.call(method, Some(argument), false).await
     }
 
     /// Takes in what a command's reply carries: `leaveSession` (or any command) may answer

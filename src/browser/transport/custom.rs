@@ -19,18 +19,10 @@ use crate::core::json::Json;
 use crate::core::session::{GweEvent, RawEvent};
 use crate::core::ChatError;
 
-/// The transport's event registrations, in the order `host_transport_listen` numbers them.
+/// The transport's event registrations, numbered by `host_transport_listen` in this order,
+/// which is the order of the first six of [`GweEvent::ALL`].
 const EVENT_REGISTRATIONS: &str =
     "onAgentConnected,onAgentDisconnected,onAgentTyping,onMessageReceived,onSessionEnded,onError";
-/// The events of [`EVENT_REGISTRATIONS`], by the same index.
-const EVENTS: [GweEvent; 6] = [
-    GweEvent::AgentConnected,
-    GweEvent::AgentDisconnected,
-    GweEvent::AgentTyping,
-    GweEvent::MessageReceived,
-    GweEvent::SessionEnded,
-    GweEvent::Error,
-];
 
 pub struct CustomChat {
     object: JsValue,
@@ -55,7 +47,7 @@ impl CustomChat {
         let events = {
             let (sink, closed) = (sink.clone(), closed.clone());
             Closure::<dyn FnMut(u32, String)>::new(move |index: u32, payload: String| {
-                let Some(&kind) = EVENTS.get(index as usize) else {
+                let Some(&kind) = GweEvent::ALL.get(index as usize) else {
                     return;
                 };
                 if closed.get() {

@@ -162,6 +162,69 @@ impl Json {
     }
 }
 
+/// What a member read with [`Json::member`] must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// A whole number, 0 or more ([`Json::as_u64`]).
+    Count,
+    /// `true` or `false`.
+    Bool,
+    /// A finite number.
+    Number,
+    /// A string.
+    Str,
+    /// A string or a number; the error says "a string".
+    StrOrNumber,
+    /// A number or a string; the error says so.
+    Id,
+    /// An object.
+    Object,
+    /// An array.
+    Array,
+}
+
+impl Want {
+    /// The reason given when a value is not what is wanted.
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Want::Count => "must be a whole number, 0 or more",
+            Want::Bool => "must be true or false",
+            Want::Number => "must be a number",
+            Want::Str | Want::StrOrNumber => "must be a string",
+            Want::Id => "must be a number or a string",
+            Want::Object => "must be an object",
+            Want::Array => "must be an array",
+        }
+    }
+
+    /// Whether `value` is what is wanted.
+    pub(crate) fn fits(self, value: &Json) -> bool {
+        match (self, value) {
+            (Want::Count, v) => v.as_u64().is_some(),
+            (Want::Bool, Json::Bool(_))
+            | (Want::Str, Json::String(_))
+            | (Want::StrOrNumber | Want::Id, Json::String(_) | Json::Number(_))
+            | (Want::Object, Json::Object(_))
+            | (Want::Array, Json::Array(_)) => true,
+            (Want::Number, Json::Number(n)) => n.is_finite(),
+            _ => false,
+        }
+    }
+}
+
+impl Json {
+    /// The member `key` checked against `want`: `Ok(None)` when absent or `null`,
+    /// `Err(reason)` ([`Want::reason`]) when of another kind. One routine for every lenient
+    /// reader (envelopes, transcript and raw events), which keeps them small in the wasm.
+    pub(crate) fn member(&self, key: &str, want: Want) -> Result<Option<&Json>, &'static str> {
+        match self.get(key).filter(|v| !v.is_null()) {
+            None => Ok(None),
+            Some(value) if want.fits(value) => Ok(Some(value)),
+            Some(_) => Err(want.reason()),
+        }
+    }
+}
+
 #[inline(never)]
 fn push_member(members: &mut Vec<(String, Json)>, key: String, value: Json) {
     members.push((key, value));

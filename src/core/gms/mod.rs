@@ -19,7 +19,7 @@ mod operation;
 pub use operation::{form_encode, user_data_fields, Operation};
 
 use crate::core::error::ChatError;
-use crate::core::json::{push_u64, Json};
+use crate::core::json::{push_u64, Json, Want};
 
 /// `from.type` of a transcript event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -144,57 +144,12 @@ impl TranscriptEvent {
     /// Only `index` is required; `from`, `type`, `text`, `messageType`, `utcTime` may be
     /// absent or `null`. Unknown fields are ignored.
     pub fn from_json(value: &Json, at: &str) -> Result<Self, ChatError> {
-        if value.as_object().is_none() {
-            return Err(bad(at, "", "must be an object"));
+        let mut check = Check(None);
+        let event = check.event(value, &At(at, None));
+        match check.0 {
+            Some(error) => Err(error),
+            None => Ok(event.to_owned()),
         }
-        let index = match value.get("index") {
-            Some(index) => index
-                .as_u64()
-                .ok_or_else(|| bad(at, ".index", "must be a whole number, 0 or more"))?,
-            None => return Err(bad(at, ".index", "is missing")),
-        };
-        // Everything is checked on borrowed values first and copied only at the end: an
-        // early return then has nothing to drop, which keeps the error paths small in wasm.
-        let (id, name, party_type) = match present(value.get("from")) {
-            None => (&Json::Null, None, None),
-            Some(from) if from.as_object().is_some() => (
-                match present(from.get("participantId")) {
-                    None => &Json::Null,
-                    Some(id @ (Json::Number(_) | Json::String(_))) => id,
-                    Some(_) => {
-                        return Err(bad(
-                            at,
-                            ".from.participantId",
-                            "must be a number or a string",
-                        ))
-                    }
-                },
-                opt_str(from, at, ".from.nickname")?,
-                opt_str(from, at, ".from.type")?,
-            ),
-            Some(_) => return Err(bad(at, ".from", "must be an object")),
-        };
-        let utc_time_ms = match present(value.get("utcTime")) {
-            None => None,
-            Some(Json::Number(ms)) if ms.is_finite() => Some(*ms),
-            Some(_) => return Err(bad(at, ".utcTime", "must be a number")),
-        };
-        let kind = opt_str(value, at, ".type")?;
-        let text = opt_str(value, at, ".text")?;
-        let message_type = opt_str(value, at, ".messageType")?;
-        Ok(TranscriptEvent {
-            index,
-            kind: EventKind::parse(kind.unwrap_or_default()),
-            party: Party {
-                id: id.clone(),
-                name: name.unwrap_or_default().to_owned(),
-                party_type: PartyType::parse(party_type.unwrap_or_default()),
-            },
-            text: text.map(str::to_owned),
-            message_type: message_type.map(str::to_owned),
-            utc_time_ms,
-            user_data: present(value.get("userData")).cloned(),
-        })
     }
 
     /// The event in the GMS shape (`from`, `index`, `type`, `text`, `messageType`, `utcTime`,
@@ -272,44 +227,51 @@ impl Envelope {
                 "the envelope must be an object".into(),
             ));
         }
-        let status_code = match present(value.get("statusCode")) {
-            None => 0,
-            Some(code) => code
-                .as_u64()
-                .ok_or_else(|| bad("statusCode", "", "must be a whole number, 0 or more"))?,
-        };
-        let chat_ended = match present(value.get("chatEnded")) {
-            None => false,
-            Some(Json::Bool(flag)) => *flag,
-            Some(_) => return Err(bad("chatEnded", "", "must be true or false")),
-        };
-        let next_position = match present(value.get("nextPosition")) {
-            None => None,
-            Some(position) => Some(
-                position
-                    .as_u64()
-                    .ok_or_else(|| bad("nextPosition", "", "must be a whole number, 0 or more"))?,
-            ),
-        };
-        // Plain loops rather than `collect::<Result<Vec<_>, _>>()`: smaller in the wasm.
-        let mut messages = Vec::new();
-        for (i, item) in array(value, "messages")?.iter().enumerate() {
-            messages.push(TranscriptEvent::from_json(item, &indexed("messages", i))?);
+        // Everything is checked on borrowed values first and copied only at the end; the
+        // first failed check is kept and returned there (see [`Check`]). The checks run in
+        // the order of the fields below.
+        let mut check = Check(None);
+        let top = At("", None);
+        let status_code = check.field(value, &top, "statusCode", Want::Count);
+        let chat_ended = check.field(value, &top, "chatEnded", Want::Bool);
+        let next_position = check.field(value, &top, "nextPosition", Want::Count);
+        let mut events = Vec::new();
+        for (i, item) in check.array(value, "messages").iter().enumerate() {
+            events.push(check.event(item, &At("messages", Some(i))));
         }
         let mut errors = Vec::new();
-        for (i, item) in array(value, "errors")?.iter().enumerate() {
-            errors.push(envelope_error(item, &indexed("errors", i))?);
+        for (i, item) in check.array(value, "errors").iter().enumerate() {
+            errors.push(check.envelope_error(item, &At("errors", Some(i))));
+        }
+        let chat_id = check.field(value, &top, "chatId", Want::StrOrNumber);
+        let user_id = check.field(value, &top, "userId", Want::StrOrNumber);
+        let secure_key = check.field(value, &top, "secureKey", Want::StrOrNumber);
+        let alias = check.field(value, &top, "alias", Want::StrOrNumber);
+        if let Some(error) = check.0 {
+            return Err(error);
+        }
+        // Plain loops rather than `collect`: smaller in the wasm.
+        let mut messages = Vec::with_capacity(events.len());
+        for event in &events {
+            messages.push(event.to_owned());
+        }
+        let mut owned_errors = Vec::with_capacity(errors.len());
+        for &(code, advice) in &errors {
+            owned_errors.push(EnvelopeError {
+                code,
+                advice: advice.to_owned(),
+            });
         }
         Ok(Envelope {
-            status_code,
-            chat_ended,
-            chat_id: id_text(value, "chatId")?,
-            user_id: id_text(value, "userId")?,
-            secure_key: id_text(value, "secureKey")?,
-            alias: id_text(value, "alias")?,
-            next_position,
+            status_code: status_code.and_then(Json::as_u64).unwrap_or(0),
+            chat_ended: chat_ended.and_then(Json::as_bool).unwrap_or(false),
+            chat_id: id_text(chat_id),
+            user_id: id_text(user_id),
+            secure_key: id_text(secure_key),
+            alias: id_text(alias),
+            next_position: next_position.and_then(Json::as_u64),
             messages,
-            errors,
+            errors: owned_errors,
         })
     }
 
@@ -392,88 +354,182 @@ impl Credentials {
     }
 }
 
-/// The error for the field `{at}{key}` (`key` is empty or starts with `.`). Built with
-/// `push_str`, not `format!`: there are many call sites and `fmt` is large in the wasm.
-fn bad(at: &str, key: &str, reason: &str) -> ChatError {
-    let mut text = String::new();
-    for part in ["`", at, key, "` ", reason] {
+/// The error for the field `{at}{path}` (`path` is empty, a key, or starts with `.`). Built
+/// with `push_str`, not `format!`: `fmt` is large in the wasm.
+fn bad(at: &At, path: &str, reason: &str) -> ChatError {
+    let mut text = String::from("`");
+    text.push_str(at.0);
+    if let Some(i) = at.1 {
+        text.push('[');
+        push_u64(&mut text, i as u64);
+        text.push(']');
+    }
+    for part in [path, "` ", reason] {
         text.push_str(part);
     }
     ChatError::BadResponse(text)
 }
 
-/// `name[i]`, naming an array element in errors.
-fn indexed(name: &str, i: usize) -> String {
-    let mut text = String::from(name);
-    text.push('[');
-    push_u64(&mut text, i as u64);
-    text.push(']');
-    text
-}
+/// The checks of one envelope, keeping the first error. The readers below never fail: after
+/// an error they go on with neutral values, and the caller returns the kept error once at
+/// the end. One error exit instead of one per `?` keeps the readers small in the wasm.
+struct Check(Option<ChatError>);
 
-/// The array member `key` (empty when absent or `null`).
-fn array<'a>(object: &'a Json, key: &str) -> Result<&'a [Json], ChatError> {
-    match present(object.get(key)) {
-        None => Ok(&[]),
-        Some(Json::Array(items)) => Ok(items),
-        Some(_) => Err(bad(key, "", "must be an array")),
-    }
-}
-
-/// `None` for an absent member or `null`.
-fn present(value: Option<&Json>) -> Option<&Json> {
-    value.filter(|v| !v.is_null())
-}
-
-/// The string member named by `path` (`.key`, or `.from.key` read from `object` = `from`);
-/// `at` and `path` name it in errors.
-fn opt_str<'a>(object: &'a Json, at: &str, path: &str) -> Result<Option<&'a str>, ChatError> {
-    // A byte search: `rsplit('.')` would link the reverse char searcher into the wasm.
-    let key = match path.bytes().rposition(|b| b == b'.') {
-        Some(dot) => path.get(dot + 1..).unwrap_or_default(),
-        None => path,
-    };
-    match present(object.get(key)) {
-        None => Ok(None),
-        Some(Json::String(text)) => Ok(Some(text)),
-        Some(_) => Err(bad(at, path, "must be a string")),
-    }
-}
-
-fn id_text(object: &Json, key: &str) -> Result<Option<String>, ChatError> {
-    match present(object.get(key)) {
-        None => Ok(None),
-        Some(Json::String(text)) => Ok(Some(text.clone())),
-        Some(number @ Json::Number(_)) => {
-            let mut text = String::new();
-            number.write_to(&mut text);
-            Ok(Some(text))
+impl Check {
+    /// Keeps the error for `{at}{path}` unless an earlier one is kept.
+    #[inline(never)]
+    fn fail(&mut self, at: &At, path: &str, reason: &str) {
+        if self.0.is_none() {
+            self.0 = Some(bad(at, path, reason));
         }
-        Some(_) => Err(bad(key, "", "must be a string")),
+    }
+
+    /// The member named by `path` (`key`, `.key`, or `.from.key` read from `object` =
+    /// `from`), checked against `want`; `None` when absent, `null` or wrong (then failed).
+    fn field<'a>(&mut self, object: &'a Json, at: &At, path: &str, want: Want) -> Option<&'a Json> {
+        // A byte search: `rsplit('.')` would link the reverse char searcher into the wasm.
+        let key = match path.bytes().rposition(|b| b == b'.') {
+            Some(dot) => path.get(dot + 1..).unwrap_or_default(),
+            None => path,
+        };
+        match object.member(key, want) {
+            Ok(value) => value,
+            Err(reason) => {
+                self.fail(at, path, reason);
+                None
+            }
+        }
+    }
+
+    /// The array member `key` (empty when absent, `null` or wrong).
+    fn array<'a>(&mut self, object: &'a Json, key: &str) -> &'a [Json] {
+        self.field(object, &At("", None), key, Want::Array)
+            .and_then(Json::as_array)
+            .unwrap_or_default()
+    }
+
+    /// Whether `value` is an object (fails otherwise).
+    fn object(&mut self, value: &Json, at: &At) -> bool {
+        let object = value.as_object().is_some();
+        if !object {
+            self.fail(at, "", Want::Object.reason());
+        }
+        object
+    }
+
+    /// Checks one element of `messages[]` (see [`TranscriptEvent::from_json`]).
+    fn event<'a>(&mut self, value: &'a Json, at: &At) -> EventView<'a> {
+        let mut view = EventView {
+            value,
+            index: 0,
+            id: None,
+            name: None,
+            party_type: None,
+            utc_time_ms: None,
+            kind: None,
+            text: None,
+            message_type: None,
+        };
+        if !self.object(value, at) {
+            return view;
+        }
+        // `index: null` is a wrong value, not a missing one.
+        match value.get("index").map(Json::as_u64) {
+            Some(Some(index)) => view.index = index,
+            Some(None) => self.fail(at, ".index", Want::Count.reason()),
+            None => self.fail(at, ".index", "is missing"),
+        }
+        if let Some(from) = self.field(value, at, ".from", Want::Object) {
+            view.id = self.field(from, at, ".from.participantId", Want::Id);
+            view.name = self.field(from, at, ".from.nickname", Want::Str);
+            view.party_type = self.field(from, at, ".from.type", Want::Str);
+        }
+        view.utc_time_ms = self.field(value, at, ".utcTime", Want::Number);
+        view.kind = self.field(value, at, ".type", Want::Str);
+        view.text = self.field(value, at, ".text", Want::Str);
+        view.message_type = self.field(value, at, ".messageType", Want::Str);
+        view
+    }
+
+    /// Checks one element of `errors[]`: its code and its advice (`message` is accepted for
+    /// it).
+    fn envelope_error<'a>(&mut self, item: &'a Json, at: &At) -> (u16, &'a str) {
+        if !self.object(item, at) {
+            return (0, "");
+        }
+        let code = match item.get("code").filter(|v| !v.is_null()) {
+            None => 0,
+            Some(Json::Number(n)) => Json::Number(*n)
+                .as_u64()
+                .and_then(|c| u16::try_from(c).ok())
+                .unwrap_or(0),
+            Some(Json::String(text)) => text.trim().parse().unwrap_or(0),
+            Some(_) => {
+                self.fail(at, ".code", Want::Number.reason());
+                0
+            }
+        };
+        let advice = match self.field(item, at, ".advice", Want::Str) {
+            Some(advice) => Some(advice),
+            None => self.field(item, at, ".message", Want::Str),
+        };
+        (code, text(advice))
     }
 }
 
-fn envelope_error(item: &Json, at: &str) -> Result<EnvelopeError, ChatError> {
-    if item.as_object().is_none() {
-        return Err(bad(at, "", "must be an object"));
-    }
-    let code = match present(item.get("code")) {
-        None => 0,
-        Some(Json::Number(n)) => Json::Number(*n)
-            .as_u64()
-            .and_then(|c| u16::try_from(c).ok())
-            .unwrap_or(0),
-        Some(Json::String(text)) => text.trim().parse().unwrap_or(0),
-        Some(_) => return Err(bad(at, ".code", "must be a number")),
-    };
-    let advice = match opt_str(item, at, ".advice")? {
-        Some(advice) => advice,
-        None => opt_str(item, at, ".message")?.unwrap_or_default(),
-    };
-    Ok(EnvelopeError {
-        code,
-        advice: advice.to_owned(),
+/// Where a field is: the name of the value (empty for the envelope itself) and, for an
+/// element of an array, its index. Errors are named from it only when they happen, so that a
+/// valid envelope builds no names.
+struct At<'a>(&'a str, Option<usize>);
+
+/// The text of a string, empty for anything else (a checked [`Want::Str`] member).
+fn text(value: Option<&Json>) -> &str {
+    value.and_then(Json::as_str).unwrap_or_default()
+}
+
+/// A checked [`Want::StrOrNumber`] member as text (a number as its decimal text).
+fn id_text(value: Option<&Json>) -> Option<String> {
+    let value = value?;
+    Some(match value.as_str() {
+        Some(text) => text.to_owned(),
+        None => {
+            let mut text = String::new();
+            value.write_to(&mut text);
+            text
+        }
     })
+}
+
+/// A transcript event checked but not copied yet: every member is borrowed from the JSON.
+struct EventView<'a> {
+    value: &'a Json,
+    index: u64,
+    id: Option<&'a Json>,
+    name: Option<&'a Json>,
+    party_type: Option<&'a Json>,
+    utc_time_ms: Option<&'a Json>,
+    kind: Option<&'a Json>,
+    text: Option<&'a Json>,
+    message_type: Option<&'a Json>,
+}
+
+impl EventView<'_> {
+    /// The event, copied out of the JSON.
+    fn to_owned(&self) -> TranscriptEvent {
+        TranscriptEvent {
+            index: self.index,
+            kind: EventKind::parse(text(self.kind)),
+            party: Party {
+                id: self.id.cloned().unwrap_or_default(),
+                name: text(self.name).to_owned(),
+                party_type: PartyType::parse(text(self.party_type)),
+            },
+            text: self.text.and_then(Json::as_str).map(str::to_owned),
+            message_type: self.message_type.and_then(Json::as_str).map(str::to_owned),
+            utc_time_ms: self.utc_time_ms.and_then(Json::as_f64),
+            user_data: self.value.get("userData").filter(|v| !v.is_null()).cloned(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -225,6 +225,72 @@ impl Json {
     }
 }
 
+/// Where a checked value is: a name (empty for the value read itself) and, for an element of
+/// an array, its index. Errors are named from it only when they happen, so that valid input
+/// builds no names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct At<'p>(pub &'p str, pub Option<usize>);
+
+/// The first failed check of a [`Check`]: where, which member, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fault<'p> {
+    pub at: At<'p>,
+    /// The member's path as the reader names it (`.from.nickname`, `party.name`; the key is
+    /// what follows the last `.`); empty for the value at `at` itself.
+    pub path: &'p str,
+    pub reason: &'static str,
+}
+
+/// The checks of one lenient read, keeping the first failure. Readers built on it never
+/// return early: after a failure they go on with neutral values, and the caller turns the
+/// kept [`Fault`] into its error once at the end. One error exit instead of one per `?`,
+/// and no error text until one is needed, keep the readers small in the wasm.
+#[derive(Debug, Default)]
+pub(crate) struct Check<'p> {
+    pub fault: Option<Fault<'p>>,
+}
+
+impl<'p> Check<'p> {
+    /// Keeps the failure of `path` at `at` unless an earlier one is kept.
+    pub(crate) fn fail(&mut self, at: At<'p>, path: &'p str, reason: &'static str) {
+        if self.fault.is_none() {
+            self.fault = Some(Fault { at, path, reason });
+        }
+    }
+
+    /// The member named by `path` (its key is what follows the last `.`), checked against
+    /// `want`; `None` when absent, `null`, or wrong (then failed).
+    pub(crate) fn field<'a>(
+        &mut self,
+        object: &'a Json,
+        at: At<'p>,
+        path: &'p str,
+        want: Want,
+    ) -> Option<&'a Json> {
+        // A byte search: `rsplit('.')` would link the reverse char searcher into the wasm.
+        let key = match path.bytes().rposition(|b| b == b'.') {
+            Some(dot) => path.get(dot + 1..).unwrap_or_default(),
+            None => path,
+        };
+        match object.member(key, want) {
+            Ok(value) => value,
+            Err(reason) => {
+                self.fail(at, path, reason);
+                None
+            }
+        }
+    }
+
+    /// Whether `value` is an object (failed otherwise).
+    pub(crate) fn object(&mut self, value: &Json, at: At<'p>) -> bool {
+        let object = value.as_object().is_some();
+        if !object {
+            self.fail(at, "", Want::Object.reason());
+        }
+        object
+    }
+}
+
 #[inline(never)]
 fn push_member(members: &mut Vec<(String, Json)>, key: String, value: Json) {
     members.push((key, value));

@@ -19,7 +19,7 @@ mod operation;
 pub use operation::{form_encode, user_data_fields, Operation};
 
 use crate::core::error::ChatError;
-use crate::core::json::{push_u64, Json, Want};
+use crate::core::json::{push_u64, At, Check, Fault, Json, Want};
 
 /// `from.type` of a transcript event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -144,10 +144,10 @@ impl TranscriptEvent {
     /// Only `index` is required; `from`, `type`, `text`, `messageType`, `utcTime` may be
     /// absent or `null`. Unknown fields are ignored.
     pub fn from_json(value: &Json, at: &str) -> Result<Self, ChatError> {
-        let mut check = Check(None);
-        let event = check.event(value, &At(at, None));
-        match check.0 {
-            Some(error) => Err(error),
+        let mut check = Check::default();
+        let event = read_event(&mut check, value, At(at, None));
+        match check.fault {
+            Some(fault) => Err(bad(fault)),
             None => Ok(event.to_owned()),
         }
     }
@@ -230,25 +230,25 @@ impl Envelope {
         // Everything is checked on borrowed values first and copied only at the end; the
         // first failed check is kept and returned there (see [`Check`]). The checks run in
         // the order of the fields below.
-        let mut check = Check(None);
+        let mut check = Check::default();
         let top = At("", None);
-        let status_code = check.field(value, &top, "statusCode", Want::Count);
-        let chat_ended = check.field(value, &top, "chatEnded", Want::Bool);
-        let next_position = check.field(value, &top, "nextPosition", Want::Count);
+        let status_code = check.field(value, top, "statusCode", Want::Count);
+        let chat_ended = check.field(value, top, "chatEnded", Want::Bool);
+        let next_position = check.field(value, top, "nextPosition", Want::Count);
         let mut events = Vec::new();
-        for (i, item) in check.array(value, "messages").iter().enumerate() {
-            events.push(check.event(item, &At("messages", Some(i))));
+        for (i, item) in array(&mut check, value, "messages").iter().enumerate() {
+            events.push(read_event(&mut check, item, At("messages", Some(i))));
         }
         let mut errors = Vec::new();
-        for (i, item) in check.array(value, "errors").iter().enumerate() {
-            errors.push(check.envelope_error(item, &At("errors", Some(i))));
+        for (i, item) in array(&mut check, value, "errors").iter().enumerate() {
+            errors.push(read_error(&mut check, item, At("errors", Some(i))));
         }
-        let chat_id = check.field(value, &top, "chatId", Want::StrOrNumber);
-        let user_id = check.field(value, &top, "userId", Want::StrOrNumber);
-        let secure_key = check.field(value, &top, "secureKey", Want::StrOrNumber);
-        let alias = check.field(value, &top, "alias", Want::StrOrNumber);
-        if let Some(error) = check.0 {
-            return Err(error);
+        let chat_id = check.field(value, top, "chatId", Want::StrOrNumber);
+        let user_id = check.field(value, top, "userId", Want::StrOrNumber);
+        let secure_key = check.field(value, top, "secureKey", Want::StrOrNumber);
+        let alias = check.field(value, top, "alias", Want::StrOrNumber);
+        if let Some(fault) = check.fault {
+            return Err(bad(fault));
         }
         // Plain loops rather than `collect`: smaller in the wasm.
         let mut messages = Vec::with_capacity(events.len());
@@ -354,133 +354,87 @@ impl Credentials {
     }
 }
 
-/// The error for the field `{at}{path}` (`path` is empty, a key, or starts with `.`). Built
-/// with `push_str`, not `format!`: `fmt` is large in the wasm.
-fn bad(at: &At, path: &str, reason: &str) -> ChatError {
+/// The error for a failed check of `{at}[{index}]{path}` (`path` is empty, a key, or starts
+/// with `.`). Built with `push_str`, not `format!`: `fmt` is large in the wasm.
+fn bad(fault: Fault) -> ChatError {
     let mut text = String::from("`");
-    text.push_str(at.0);
-    if let Some(i) = at.1 {
+    text.push_str(fault.at.0);
+    if let Some(i) = fault.at.1 {
         text.push('[');
         push_u64(&mut text, i as u64);
         text.push(']');
     }
-    for part in [path, "` ", reason] {
+    for part in [fault.path, "` ", fault.reason] {
         text.push_str(part);
     }
     ChatError::BadResponse(text)
 }
 
-/// The checks of one envelope, keeping the first error. The readers below never fail: after
-/// an error they go on with neutral values, and the caller returns the kept error once at
-/// the end. One error exit instead of one per `?` keeps the readers small in the wasm.
-struct Check(Option<ChatError>);
-
-impl Check {
-    /// Keeps the error for `{at}{path}` unless an earlier one is kept.
-    #[inline(never)]
-    fn fail(&mut self, at: &At, path: &str, reason: &str) {
-        if self.0.is_none() {
-            self.0 = Some(bad(at, path, reason));
-        }
+/// Checks one element of `messages[]` (see [`TranscriptEvent::from_json`]).
+fn read_event<'a, 'p>(check: &mut Check<'p>, value: &'a Json, at: At<'p>) -> EventView<'a> {
+    let mut view = EventView {
+        value,
+        index: 0,
+        id: None,
+        name: None,
+        party_type: None,
+        utc_time_ms: None,
+        kind: None,
+        text: None,
+        message_type: None,
+    };
+    if !check.object(value, at) {
+        return view;
     }
-
-    /// The member named by `path` (`key`, `.key`, or `.from.key` read from `object` =
-    /// `from`), checked against `want`; `None` when absent, `null` or wrong (then failed).
-    fn field<'a>(&mut self, object: &'a Json, at: &At, path: &str, want: Want) -> Option<&'a Json> {
-        // A byte search: `rsplit('.')` would link the reverse char searcher into the wasm.
-        let key = match path.bytes().rposition(|b| b == b'.') {
-            Some(dot) => path.get(dot + 1..).unwrap_or_default(),
-            None => path,
-        };
-        match object.member(key, want) {
-            Ok(value) => value,
-            Err(reason) => {
-                self.fail(at, path, reason);
-                None
-            }
-        }
+    // `index: null` is a wrong value, not a missing one.
+    match value.get("index").map(Json::as_u64) {
+        Some(Some(index)) => view.index = index,
+        Some(None) => check.fail(at, ".index", Want::Count.reason()),
+        None => check.fail(at, ".index", "is missing"),
     }
-
-    /// The array member `key` (empty when absent, `null` or wrong).
-    fn array<'a>(&mut self, object: &'a Json, key: &str) -> &'a [Json] {
-        self.field(object, &At("", None), key, Want::Array)
-            .and_then(Json::as_array)
-            .unwrap_or_default()
+    if let Some(from) = check.field(value, at, ".from", Want::Object) {
+        view.id = check.field(from, at, ".from.participantId", Want::Id);
+        view.name = check.field(from, at, ".from.nickname", Want::Str);
+        view.party_type = check.field(from, at, ".from.type", Want::Str);
     }
-
-    /// Whether `value` is an object (fails otherwise).
-    fn object(&mut self, value: &Json, at: &At) -> bool {
-        let object = value.as_object().is_some();
-        if !object {
-            self.fail(at, "", Want::Object.reason());
-        }
-        object
-    }
-
-    /// Checks one element of `messages[]` (see [`TranscriptEvent::from_json`]).
-    fn event<'a>(&mut self, value: &'a Json, at: &At) -> EventView<'a> {
-        let mut view = EventView {
-            value,
-            index: 0,
-            id: None,
-            name: None,
-            party_type: None,
-            utc_time_ms: None,
-            kind: None,
-            text: None,
-            message_type: None,
-        };
-        if !self.object(value, at) {
-            return view;
-        }
-        // `index: null` is a wrong value, not a missing one.
-        match value.get("index").map(Json::as_u64) {
-            Some(Some(index)) => view.index = index,
-            Some(None) => self.fail(at, ".index", Want::Count.reason()),
-            None => self.fail(at, ".index", "is missing"),
-        }
-        if let Some(from) = self.field(value, at, ".from", Want::Object) {
-            view.id = self.field(from, at, ".from.participantId", Want::Id);
-            view.name = self.field(from, at, ".from.nickname", Want::Str);
-            view.party_type = self.field(from, at, ".from.type", Want::Str);
-        }
-        view.utc_time_ms = self.field(value, at, ".utcTime", Want::Number);
-        view.kind = self.field(value, at, ".type", Want::Str);
-        view.text = self.field(value, at, ".text", Want::Str);
-        view.message_type = self.field(value, at, ".messageType", Want::Str);
-        view
-    }
-
-    /// Checks one element of `errors[]`: its code and its advice (`message` is accepted for
-    /// it).
-    fn envelope_error<'a>(&mut self, item: &'a Json, at: &At) -> (u16, &'a str) {
-        if !self.object(item, at) {
-            return (0, "");
-        }
-        let code = match item.get("code").filter(|v| !v.is_null()) {
-            None => 0,
-            Some(Json::Number(n)) => Json::Number(*n)
-                .as_u64()
-                .and_then(|c| u16::try_from(c).ok())
-                .unwrap_or(0),
-            Some(Json::String(text)) => text.trim().parse().unwrap_or(0),
-            Some(_) => {
-                self.fail(at, ".code", Want::Number.reason());
-                0
-            }
-        };
-        let advice = match self.field(item, at, ".advice", Want::Str) {
-            Some(advice) => Some(advice),
-            None => self.field(item, at, ".message", Want::Str),
-        };
-        (code, text(advice))
-    }
+    view.utc_time_ms = check.field(value, at, ".utcTime", Want::Number);
+    view.kind = check.field(value, at, ".type", Want::Str);
+    view.text = check.field(value, at, ".text", Want::Str);
+    view.message_type = check.field(value, at, ".messageType", Want::Str);
+    view
 }
 
-/// Where a field is: the name of the value (empty for the envelope itself) and, for an
-/// element of an array, its index. Errors are named from it only when they happen, so that a
-/// valid envelope builds no names.
-struct At<'a>(&'a str, Option<usize>);
+/// Checks one element of `errors[]`: its code and its advice (`message` is accepted for it).
+fn read_error<'a, 'p>(check: &mut Check<'p>, item: &'a Json, at: At<'p>) -> (u16, &'a str) {
+    if !check.object(item, at) {
+        return (0, "");
+    }
+    let code = match item.get("code").filter(|v| !v.is_null()) {
+        None => 0,
+        Some(Json::Number(n)) => Json::Number(*n)
+            .as_u64()
+            .and_then(|c| u16::try_from(c).ok())
+            .unwrap_or(0),
+        Some(Json::String(text)) => text.trim().parse().unwrap_or(0),
+        Some(_) => {
+            check.fail(at, ".code", Want::Number.reason());
+            0
+        }
+    };
+    let advice = match check.field(item, at, ".advice", Want::Str) {
+        Some(advice) => Some(advice),
+        None => check.field(item, at, ".message", Want::Str),
+    };
+    (code, text(advice))
+}
+
+/// The array member `key` (empty when absent, `null` or wrong).
+fn array<'a>(check: &mut Check, object: &'a Json, key: &'static str) -> &'a [Json] {
+    check
+        .field(object, At("", None), key, Want::Array)
+        .and_then(Json::as_array)
+        .unwrap_or_default()
+}
 
 /// The text of a string, empty for anything else (a checked [`Want::Str`] member).
 fn text(value: Option<&Json>) -> &str {

@@ -654,7 +654,12 @@ impl BayeuxClient {
                 let request_id = self.next_request_id();
                 out.io.push(Action::Send {
                     request_id,
-                    messages: Json::Array(vec![message]).to_string(),
+                    messages: {
+                        let mut text = String::from("[");
+                        message.write_to(&mut text);
+                        text.push(']');
+                        text
+                    },
                     connection_type: self.transport,
                     is_connect: false,
                     timeout_ms: self.config.max_network_delay_ms.min(MAX_DELAY_MS),
@@ -694,10 +699,20 @@ impl BayeuxClient {
     ) {
         let request_id = self.next_request_id();
         let timeout_ms = timeout_ms.min(MAX_DELAY_MS);
-        let (json, awaiting): (Vec<Json>, Vec<Awaiting>) = messages.into_iter().unzip();
+        // The batch written straight into its text (no `unzip` into two vectors, no `fmt`).
+        let mut text = String::from("[");
+        let mut awaiting = Vec::with_capacity(messages.len());
+        for (json, sent) in messages {
+            if !awaiting.is_empty() {
+                text.push(',');
+            }
+            json.write_to(&mut text);
+            awaiting.push(sent);
+        }
+        text.push(']');
         out.io.push(Action::Send {
             request_id,
-            messages: Json::Array(json).to_string(),
+            messages: text,
             connection_type: self.transport,
             is_connect: kind == RequestKind::Connect,
             timeout_ms,

@@ -82,8 +82,13 @@ impl Json {
 
     /// Sets `key` on an object, replacing an earlier value; does nothing on other values.
     pub fn set(&mut self, key: impl Into<String>, value: Json) {
+        // The generic part only converts the key: one shared body for every key type.
+        self.set_key(key.into(), value);
+    }
+
+    #[inline(never)]
+    fn set_key(&mut self, key: String, value: Json) {
         if let Json::Object(members) = self {
-            let key = key.into();
             match members.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, slot)) => *slot = value,
                 None => members.push((key, value)),

@@ -19,7 +19,7 @@ mod operation;
 pub use operation::{form_encode, user_data_fields, Operation};
 
 use crate::core::error::ChatError;
-use crate::core::json::{push_u64, At, Check, Fault, Json, Want};
+use crate::core::json::{push_all, push_u64, At, Check, Fault, Json, Want};
 
 /// `from.type` of a transcript event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -356,6 +356,7 @@ impl Credentials {
 
 /// The error for a failed check of `{at}[{index}]{path}` (`path` is empty, a key, or starts
 /// with `.`). Built with `push_str`, not `format!`: `fmt` is large in the wasm.
+#[inline(never)]
 fn bad(fault: Fault) -> ChatError {
     let mut text = String::from("`");
     text.push_str(fault.at.0);
@@ -364,9 +365,7 @@ fn bad(fault: Fault) -> ChatError {
         push_u64(&mut text, i as u64);
         text.push(']');
     }
-    for part in [fault.path, "` ", fault.reason] {
-        text.push_str(part);
-    }
+    push_all(&mut text, &[fault.path, "` ", fault.reason]);
     ChatError::BadResponse(text)
 }
 

@@ -113,35 +113,39 @@ impl Incoming {
         };
         let mut message = Incoming::default();
         let mut channel = None;
-        // Later members win, as with `Json::get`.
+        // Later members win, as with `Json::get`. Strings are moved out, not copied.
         for (key, value) in members {
             match key.as_str() {
-                "channel" => channel = value.as_str().map(str::to_owned),
+                "channel" => channel = into_string(value),
                 "id" => {
-                    message.id = match &value {
-                        Json::String(id) => Some(id.clone()),
-                        Json::Number(_) => value.as_u64().map(|id| {
+                    message.id = match value.as_u64() {
+                        Some(id) => {
                             let mut text = String::new();
                             push_u64(&mut text, id);
-                            text
-                        }),
-                        _ => None,
+                            Some(text)
+                        }
+                        None => into_string(value),
                     }
                 }
                 "successful" => message.successful = value.as_bool(),
-                "error" => message.error = value.as_str().map(str::to_owned),
-                "clientId" => message.client_id = value.as_str().map(str::to_owned),
+                "error" => message.error = into_string(value),
+                "clientId" => message.client_id = into_string(value),
                 "advice" => message.advice = Some(value),
                 "ext" => message.ext = Some(value),
                 "data" => message.data = Some(value),
                 "supportedConnectionTypes" => {
-                    message.supported_connection_types = value.as_array().map(|types| {
-                        types
-                            .iter()
-                            .filter_map(Json::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
+                    message.supported_connection_types = match value {
+                        Json::Array(types) => {
+                            let mut names = Vec::new();
+                            for name in types {
+                                if let Some(name) = into_string(name) {
+                                    names.push(name);
+                                }
+                            }
+                            Some(names)
+                        }
+                        _ => None,
+                    }
                 }
                 _ => {}
             }
@@ -171,6 +175,14 @@ impl Incoming {
     /// A field of `ext`.
     pub(crate) fn ext_field(&self, name: &str) -> Option<&Json> {
         self.ext.as_ref().and_then(|ext| ext.get(name))
+    }
+}
+
+/// The string a value holds, moved out (`None` for other values).
+fn into_string(value: Json) -> Option<String> {
+    match value {
+        Json::String(text) => Some(text),
+        _ => None,
     }
 }
 

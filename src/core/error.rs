@@ -257,7 +257,7 @@ impl ChatError {
             | ChatError::SessionEnded
             | ChatError::MissingOption(_)
             | ChatError::InvalidOption { .. } => {
-                Some(concat(&["Genesys Chat: ", &self.to_string()]))
+                Some(concat(&["Genesys Chat: ", &self.text()]))
             }
             _ => None,
         }

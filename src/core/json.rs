@@ -31,12 +31,19 @@ pub struct JsonError {
     pub reason: &'static str,
 }
 
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl JsonError {
+    /// The `Display` text, without `fmt` (callers in the wasm use this, not `to_string`).
+    pub(crate) fn text(&self) -> String {
         let mut text = String::from("invalid JSON at byte ");
         push_u64(&mut text, self.offset as u64);
         push_all(&mut text, &[": ", self.reason]);
-        f.write_str(&text)
+        text
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
     }
 }
 

@@ -277,7 +277,7 @@ impl Envelope {
 
     /// Parses JSON text and reads it as an envelope.
     pub fn parse(text: &str) -> Result<Self, ChatError> {
-        let value = Json::parse(text).map_err(|e| ChatError::BadResponse(e.to_string()))?;
+        let value = Json::parse(text).map_err(|e| ChatError::BadResponse(e.text()))?;
         Self::from_json(&value)
     }
 

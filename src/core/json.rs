@@ -438,6 +438,30 @@ pub(crate) fn push_u64(out: &mut String, mut n: u64) {
     }
 }
 
+/// `text` read as `u64::from_str` does (an optional `+`, then decimal digits only; `None`
+/// when empty, malformed or too large), without the standard parser: one shared function
+/// instead of one instance per integer type, and no 128-bit multiplication in the wasm.
+pub(crate) fn parse_u64(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let digits = bytes.strip_prefix(b"+").unwrap_or(bytes);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        let digit = u64::from(b - b'0');
+        // `value * 10 + digit` fits exactly when this holds.
+        if value > (u64::MAX - digit) / 10 {
+            return None;
+        }
+        value = value * 10 + digit;
+    }
+    Some(value)
+}
+
 /// Appends `n` in decimal (with a `-` when negative), without `fmt`.
 pub(crate) fn push_i64(out: &mut String, n: i64) {
     if n < 0 {
@@ -837,6 +861,41 @@ impl Parser<'_> {
                 }
                 Some(_) => return Err(self.error("control character in string")),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod parse_u64_tests {
+    use super::parse_u64;
+
+    #[test]
+    fn reads_like_from_str() {
+        for text in [
+            "",
+            "+",
+            "-",
+            "-1",
+            "0",
+            "+0",
+            "7",
+            "+42",
+            "00012",
+            "1 ",
+            " 1",
+            "1.0",
+            "1e3",
+            "x",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_u64(text), text.parse::<u64>().ok(), "{text:?}");
+            assert_eq!(
+                parse_u64(text).and_then(|n| u16::try_from(n).ok()),
+                text.parse::<u16>().ok(),
+                "{text:?}"
+            );
         }
     }
 }

@@ -474,10 +474,13 @@ fn number(k: &str, v: &str) -> Result<u64, StateDecodeError> {
         if !b.is_ascii_digit() {
             return Err(malformed(k, "not a decimal number"));
         }
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            .ok_or_else(|| malformed(k, "number too large"))?;
+        let digit = u64::from(b - b'0');
+        // `value * 10 + digit` fits exactly when this holds; written with a division rather
+        // than `checked_mul`, which links a 128-bit multiplication into the wasm.
+        if value > (u64::MAX - digit) / 10 {
+            return Err(malformed(k, "number too large"));
+        }
+        value = value * 10 + digit;
     }
     Ok(value)
 }

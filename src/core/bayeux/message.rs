@@ -4,7 +4,7 @@
 //! field by field (by value, so `data` is moved, not copied). Nothing here panics: fields of the
 //! wrong type are treated as absent.
 
-use crate::core::json::{push_u64, Json};
+use crate::core::json::{parse_u64, push_u64, Json};
 
 pub(crate) const META_HANDSHAKE: &str = "/meta/handshake";
 pub(crate) const META_CONNECT: &str = "/meta/connect";
@@ -164,7 +164,8 @@ impl Incoming {
         self.error
             .as_deref()
             .and_then(|error| error.split(':').next())
-            .and_then(|code| code.trim().parse().ok())
+            .and_then(|code| parse_u64(code.trim()))
+            .and_then(|code| u16::try_from(code).ok())
     }
 
     /// The advice of this message, if it carries an `advice` object.
@@ -208,7 +209,7 @@ pub(crate) fn parse_batch(text: &str) -> Option<Vec<Incoming>> {
 /// Reads an ack batch id: a whole number, or one written in a string.
 pub(crate) fn batch_id(value: &Json) -> Option<u64> {
     match value {
-        Json::String(text) => text.trim().parse().ok(),
+        Json::String(text) => parse_u64(text.trim()),
         other => other.as_u64(),
     }
 }

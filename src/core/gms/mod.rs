@@ -19,7 +19,7 @@ mod operation;
 pub use operation::{form_encode, user_data_fields, Operation};
 
 use crate::core::error::ChatError;
-use crate::core::json::{push_all, push_u64, At, Check, Fault, Json, Want};
+use crate::core::json::{parse_u64, push_all, push_u64, At, Check, Fault, Json, Want};
 
 /// `from.type` of a transcript event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -414,7 +414,9 @@ fn read_error<'a, 'p>(check: &mut Check<'p>, item: &'a Json, at: At<'p>) -> (u16
             .as_u64()
             .and_then(|c| u16::try_from(c).ok())
             .unwrap_or(0),
-        Some(Json::String(text)) => text.trim().parse().unwrap_or(0),
+        Some(Json::String(text)) => parse_u64(text.trim())
+            .and_then(|c| u16::try_from(c).ok())
+            .unwrap_or(0),
         Some(_) => {
             check.fail(at, ".code", Want::Number.reason());
             0

@@ -838,27 +838,26 @@ impl BayeuxClient {
             let mut messages = Vec::with_capacity(items.len());
             for item in items {
                 let message_id = self.next_message_id();
-                let json = match &item {
-                    Outgoing::Subscribe(channel) | Outgoing::Unsubscribe(channel) => {
-                        let meta = if matches!(item, Outgoing::Subscribe(_)) {
-                            META_SUBSCRIBE
-                        } else {
-                            META_UNSUBSCRIBE
-                        };
-                        Json::object([
-                            ("channel", Json::str(meta)),
-                            ("id", Json::str(message_id.clone())),
-                            ("clientId", Json::str(client_id.clone())),
-                            ("subscription", Json::str(channel.clone())),
-                        ])
+                // One object for every kind: only the channel and the last member differ.
+                let (channel, last) = match &item {
+                    Outgoing::Subscribe(channel) => (
+                        META_SUBSCRIBE,
+                        ("subscription", Json::str(channel.as_str())),
+                    ),
+                    Outgoing::Unsubscribe(channel) => (
+                        META_UNSUBSCRIBE,
+                        ("subscription", Json::str(channel.as_str())),
+                    ),
+                    Outgoing::Publish { channel, data, .. } => {
+                        (channel.as_str(), ("data", data.clone()))
                     }
-                    Outgoing::Publish { channel, data, .. } => Json::object([
-                        ("channel", Json::str(channel.clone())),
-                        ("id", Json::str(message_id.clone())),
-                        ("clientId", Json::str(client_id.clone())),
-                        ("data", data.clone()),
-                    ]),
                 };
+                let json = Json::object([
+                    ("channel", Json::str(channel)),
+                    ("id", Json::str(message_id.as_str())),
+                    ("clientId", Json::str(client_id.as_str())),
+                    last,
+                ]);
                 let awaiting = Awaiting {
                     message_id,
                     epoch: self.epoch,

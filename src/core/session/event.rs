@@ -2,7 +2,7 @@
 //! GMS transcript events to raw events.
 
 use crate::core::error::ChatError;
-use crate::core::gms::{EventKind, PartyType, TranscriptEvent};
+use crate::core::gms::{EventKind, TranscriptEvent};
 use crate::core::json::{concat, At, Check, Json, Want};
 
 /// A session event a page registers for with `session.on<Name>(cb)`.
@@ -266,10 +266,6 @@ impl RawEvent {
             }
             EventKind::NicknameUpdated | EventKind::Other(_) => return None,
         };
-        let party_type = match &event.party.party_type {
-            PartyType::Other(other) => other.clone(),
-            known => known.as_str().to_owned(),
-        };
         Some(RawEvent {
             kind,
             index: Some(event.index),
@@ -277,10 +273,10 @@ impl RawEvent {
             party: Some(RawParty {
                 id: event.party.id.clone(),
                 name: event.party.name.clone(),
-                party_type,
+                party_type: event.party.party_type.as_str().to_owned(),
             }),
             content: content_type.map(|content_type| Content {
-                text: event.text.clone().unwrap_or_default(),
+                text: event.text.as_deref().unwrap_or_default().to_owned(),
                 content_type,
             }),
             is_typing,

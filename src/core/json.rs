@@ -823,15 +823,16 @@ impl Parser<'_> {
                         .peek()
                         .ok_or_else(|| self.error("unterminated escape"))?;
                     self.pos += 1;
-                    match escaped {
-                        b'"' => text.push('"'),
-                        b'\\' => text.push('\\'),
-                        b'/' => text.push('/'),
-                        b'b' => text.push('\u{8}'),
-                        b'f' => text.push('\u{c}'),
-                        b'n' => text.push('\n'),
-                        b'r' => text.push('\r'),
-                        b't' => text.push('\t'),
+                    // The character first, then one `push` for every escape.
+                    let c = match escaped {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
                         b'u' => {
                             let first = self.hex4()?;
                             let code = if (0xD800..0xDC00).contains(&first) {
@@ -852,12 +853,11 @@ impl Parser<'_> {
                             } else {
                                 first
                             };
-                            text.push(
-                                char::from_u32(code).ok_or_else(|| self.error("lone surrogate"))?,
-                            );
+                            char::from_u32(code).ok_or_else(|| self.error("lone surrogate"))?
                         }
                         _ => return Err(self.error("unknown escape")),
-                    }
+                    };
+                    text.push(c);
                 }
                 Some(_) => return Err(self.error("control character in string")),
             }

@@ -1021,7 +1021,8 @@ mod tests {
             Err(ChatError::BadState(StateDecodeError::Malformed { field, reason })) => {
                 Ok((field, reason))
             }
-            other => Err(other),
+            Err(other) => Err(other),
+            Ok(state) => panic!("expected a fault, read {state:?}"),
         };
         assert_eq!(
             fault(r#"{"sessionId":1,"transport":2}"#),
@@ -1029,7 +1030,7 @@ mod tests {
         );
         assert_eq!(
             fault(r#"{"sessionId":"","transport":2}"#),
-            Err(Err(ChatError::NoSavedState))
+            Err(ChatError::NoSavedState)
         );
         assert_eq!(
             fault(r#"{"alias":1,"sessionId":"s","transport":2}"#),

@@ -65,12 +65,13 @@ impl Json {
     }
 
     /// An object from `(key, value)` pairs.
-    pub fn object<K: Into<String>>(members: impl IntoIterator<Item = (K, Json)>) -> Json {
+    pub fn object<K: AsRef<str>>(members: impl IntoIterator<Item = (K, Json)>) -> Json {
         // This is instantiated once per array length at the call sites: keep the generic part
-        // a bare loop, and the growing of the vector in one non-generic function.
+        // a bare loop, and the copying of the key and the growing of the vector in one
+        // non-generic function.
         let mut out = Vec::new();
         for (k, v) in members {
-            push_member(&mut out, k.into(), v);
+            push_member(&mut out, k.as_ref(), v);
         }
         Json::Object(out)
     }
@@ -304,8 +305,8 @@ impl<'p> Check<'p> {
 }
 
 #[inline(never)]
-fn push_member(members: &mut Vec<(String, Json)>, key: String, value: Json) {
-    members.push((key, value));
+fn push_member(members: &mut Vec<(String, Json)>, key: &str, value: Json) {
+    members.push((key.to_owned(), value));
 }
 
 impl From<&str> for Json {

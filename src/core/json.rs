@@ -89,17 +89,18 @@ impl Json {
     }
 
     /// Sets `key` on an object, replacing an earlier value; does nothing on other values.
-    pub fn set(&mut self, key: impl Into<String>, value: Json) {
-        // The generic part only converts the key: one shared body for every key type.
-        self.set_key(key.into(), value);
+    pub fn set(&mut self, key: impl AsRef<str>, value: Json) {
+        // The generic part only borrows the key: one shared body for every key type, which
+        // copies the key only when it adds a member.
+        self.set_key(key.as_ref(), value);
     }
 
     #[inline(never)]
-    fn set_key(&mut self, key: String, value: Json) {
+    fn set_key(&mut self, key: &str, value: Json) {
         if let Json::Object(members) = self {
-            match members.iter_mut().find(|(k, _)| *k == key) {
+            match members.iter_mut().find(|(k, _)| k == key) {
                 Some((_, slot)) => *slot = value,
-                None => members.push((key, value)),
+                None => members.push((key.to_owned(), value)),
             }
         }
     }

@@ -227,21 +227,27 @@ impl Envelope {
                 "the envelope must be an object".into(),
             ));
         }
-        // Everything is checked on borrowed values first and copied only at the end; the
-        // first failed check is kept and returned there (see [`Check`]). The checks run in
-        // the order of the fields below.
+        // The readers never return early: the first failed check is kept and returned once,
+        // after all of them (see [`Check`]), so the checks run in the order of the fields
+        // below.
         let mut check = Check::default();
         let top = At("", None);
         let status_code = check.field(value, top, "statusCode", Want::Count);
         let chat_ended = check.field(value, top, "chatEnded", Want::Bool);
         let next_position = check.field(value, top, "nextPosition", Want::Count);
-        let mut events = Vec::new();
+        // Copied as they are checked (after a failed check they are only dropped, once).
+        // Plain loops rather than `collect`: smaller in the wasm.
+        let mut messages = Vec::new();
         for (i, item) in array(&mut check, value, "messages").iter().enumerate() {
-            events.push(read_event(&mut check, item, At("messages", Some(i))));
+            messages.push(read_event(&mut check, item, At("messages", Some(i))).to_owned());
         }
         let mut errors = Vec::new();
         for (i, item) in array(&mut check, value, "errors").iter().enumerate() {
-            errors.push(read_error(&mut check, item, At("errors", Some(i))));
+            let (code, advice) = read_error(&mut check, item, At("errors", Some(i)));
+            errors.push(EnvelopeError {
+                code,
+                advice: advice.to_owned(),
+            });
         }
         let chat_id = check.field(value, top, "chatId", Want::StrOrNumber);
         let user_id = check.field(value, top, "userId", Want::StrOrNumber);
@@ -249,18 +255,6 @@ impl Envelope {
         let alias = check.field(value, top, "alias", Want::StrOrNumber);
         if let Some(fault) = check.fault {
             return Err(bad(fault));
-        }
-        // Plain loops rather than `collect`: smaller in the wasm.
-        let mut messages = Vec::with_capacity(events.len());
-        for event in &events {
-            messages.push(event.to_owned());
-        }
-        let mut owned_errors = Vec::with_capacity(errors.len());
-        for &(code, advice) in &errors {
-            owned_errors.push(EnvelopeError {
-                code,
-                advice: advice.to_owned(),
-            });
         }
         Ok(Envelope {
             status_code: status_code.and_then(Json::as_u64).unwrap_or(0),
@@ -271,7 +265,7 @@ impl Envelope {
             alias: id_text(alias),
             next_position: next_position.and_then(Json::as_u64),
             messages,
-            errors: owned_errors,
+            errors,
         })
     }
 

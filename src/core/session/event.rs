@@ -320,34 +320,50 @@ impl RawEvent {
         if value.as_object().is_none() {
             return Err(fail("the event must be an object"));
         }
-        // Everything is checked on borrowed values first, keeping the first failure, and
-        // copied only when all is well (see [`Check`]). The checks run in this order.
+        // The checks never return early: the first failure is kept and reported once, after
+        // all of them (see [`Check`]), so they run in this order. Values are copied as they
+        // are checked; after a failure they are only dropped.
         let mut check = Check::default();
         let top = At("", None);
-        let index = check.field(value, top, "index", Want::Count);
-        let timestamp = check.field(value, top, "timestamp", Want::Number);
-        let party = check.field(value, top, "party", Want::Object).map(|party| {
-            (
-                party.get("id").filter(|id| !id.is_null()),
-                check.field(party, top, "party.name", Want::Str),
-                check.field(party, top, "party.type", Want::Str),
-            )
-        });
-        let mut content = None;
-        let mut is_typing = None;
-        let mut reason = None;
+        let mut event = RawEvent {
+            kind,
+            index: check
+                .field(value, top, "index", Want::Count)
+                .and_then(Json::as_u64),
+            timestamp: check
+                .field(value, top, "timestamp", Want::Number)
+                .and_then(Json::as_f64),
+            party: None,
+            content: None,
+            is_typing: None,
+            reason: None,
+        };
+        if let Some(party) = check.field(value, top, "party", Want::Object) {
+            event.party = Some(RawParty {
+                id: party.get("id").cloned().unwrap_or_default(),
+                name: text(check.field(party, top, "party.name", Want::Str)).to_owned(),
+                party_type: text(check.field(party, top, "party.type", Want::Str)).to_owned(),
+            });
+        }
         match kind {
             GweEvent::MessageReceived => {
-                content = Some(match check.field(value, top, "content", Want::Object) {
-                    None => (None, None),
-                    Some(content) => (
-                        check.field(content, top, "content.text", Want::Str),
-                        check.field(content, top, "content.type", Want::Str),
-                    ),
+                let (text_value, content_type) =
+                    match check.field(value, top, "content", Want::Object) {
+                        None => (None, None),
+                        Some(content) => (
+                            check.field(content, top, "content.text", Want::Str),
+                            check.field(content, top, "content.type", Want::Str),
+                        ),
+                    };
+                event.content = Some(Content {
+                    text: text(text_value).to_owned(),
+                    content_type: content_type
+                        .and_then(Json::as_str)
+                        .map_or(ContentType::Text, ContentType::parse),
                 });
             }
             GweEvent::AgentTyping => {
-                is_typing = Some(
+                event.is_typing = Some(
                     check
                         .field(value, top, "isTyping", Want::Bool)
                         .and_then(Json::as_bool)
@@ -365,31 +381,14 @@ impl RawEvent {
                         }
                     },
                 };
-                reason = Some(id.and_then(EndReason::from_id).unwrap_or(EndReason::Agent));
+                event.reason = Some(id.and_then(EndReason::from_id).unwrap_or(EndReason::Agent));
             }
             _ => {}
         }
-        if let Some(fault) = check.fault {
-            return Err(fail(&concat(&[fault.path, " ", fault.reason])));
+        match check.fault {
+            Some(fault) => Err(fail(&concat(&[fault.path, " ", fault.reason]))),
+            None => Ok(event),
         }
-        Ok(RawEvent {
-            kind,
-            index: index.and_then(Json::as_u64),
-            timestamp: timestamp.and_then(Json::as_f64),
-            party: party.map(|(id, name, party_type)| RawParty {
-                id: id.cloned().unwrap_or_default(),
-                name: text(name).to_owned(),
-                party_type: text(party_type).to_owned(),
-            }),
-            content: content.map(|(text_value, content_type)| Content {
-                text: text(text_value).to_owned(),
-                content_type: content_type
-                    .and_then(Json::as_str)
-                    .map_or(ContentType::Text, ContentType::parse),
-            }),
-            is_typing,
-            reason,
-        })
     }
 
     /// The raw event in the §5.2 shape: `type`, `index`, `timestamp`, `party`, and `content`

@@ -1110,10 +1110,10 @@ impl BayeuxClient {
         }
         // Transport negotiation: keep ours if the server offers it, else fall back.
         if let Some(types) = &message.supported_connection_types {
-            if !types.iter().any(|t| t == self.transport.name()) {
-                let long_polling = ConnectionType::LongPolling.name();
+            let offers = |name: &str| types.iter().any(|t| t.as_str() == Some(name));
+            if !offers(self.transport.name()) {
                 if self.transport == ConnectionType::WebSocket
-                    && types.iter().any(|t| t == long_polling)
+                    && offers(ConnectionType::LongPolling.name())
                 {
                     self.switch_to_long_polling(out);
                 } else {

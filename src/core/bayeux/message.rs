@@ -101,7 +101,8 @@ pub(crate) struct Incoming {
     pub advice: Option<Json>,
     pub ext: Option<Json>,
     pub data: Option<Json>,
-    pub supported_connection_types: Option<Vec<String>>,
+    /// The array as received (elements that are not strings name no type).
+    pub supported_connection_types: Option<Vec<Json>>,
 }
 
 impl Incoming {
@@ -135,15 +136,7 @@ impl Incoming {
                 "data" => message.data = Some(value),
                 "supportedConnectionTypes" => {
                     message.supported_connection_types = match value {
-                        Json::Array(types) => {
-                            let mut names = Vec::new();
-                            for name in types {
-                                if let Some(name) = into_string(name) {
-                                    names.push(name);
-                                }
-                            }
-                            Some(names)
-                        }
+                        Json::Array(types) => Some(types),
                         _ => None,
                     }
                 }
@@ -152,6 +145,14 @@ impl Incoming {
         }
         message.channel = channel?;
         Some(message)
+    }
+
+    /// The names in `supportedConnectionTypes` (elements that are not strings name no type,
+    /// as in the client's negotiation).
+    #[cfg(test)]
+    pub(crate) fn connection_types(&self) -> Option<Vec<&str>> {
+        let types = self.supported_connection_types.as_ref()?;
+        Some(types.iter().filter_map(Json::as_str).collect())
     }
 
     /// A reply to one of the client's messages (as opposed to a delivery).
@@ -325,8 +326,8 @@ mod tests {
         );
         assert_eq!(message.ext_field("ack").and_then(batch_id), Some(12));
         assert_eq!(
-            message.supported_connection_types,
-            Some(vec!["websocket".to_owned(), "long-polling".to_owned()])
+            message.connection_types(),
+            Some(vec!["websocket", "long-polling"])
         );
     }
 

@@ -109,42 +109,35 @@ impl Incoming {
     /// Takes one element of a batch apart; `None` unless it is an object with a string
     /// `channel`.
     fn from_json(value: Json) -> Option<Incoming> {
-        let Json::Object(members) = value else {
+        let Json::Object(mut members) = value else {
             return None;
         };
-        let mut message = Incoming::default();
-        let mut channel = None;
-        // Later members win, as with `Json::get`. Strings are moved out, not copied.
-        for (key, value) in members {
-            match key.as_str() {
-                "channel" => channel = into_string(value),
-                "id" => {
-                    message.id = match value.as_u64() {
-                        Some(id) => {
-                            let mut text = String::new();
-                            push_u64(&mut text, id);
-                            Some(text)
-                        }
-                        None => into_string(value),
-                    }
-                }
-                "successful" => message.successful = value.as_bool(),
-                "error" => message.error = into_string(value),
-                "clientId" => message.client_id = into_string(value),
-                "advice" => message.advice = Some(value),
-                "ext" => message.ext = Some(value),
-                "data" => message.data = Some(value),
-                "supportedConnectionTypes" => {
-                    message.supported_connection_types = match value {
-                        Json::Array(types) => Some(types),
-                        _ => None,
-                    }
-                }
-                _ => {}
+        // Each field is taken out by name (strings are moved, not copied); the rest of the
+        // object is dropped once, at the end.
+        let mut take = |key: &str| take_last(&mut members, key);
+        let channel = take("channel").and_then(into_string)?;
+        let id = take("id").and_then(|id| match id.as_u64() {
+            Some(id) => {
+                let mut text = String::new();
+                push_u64(&mut text, id);
+                Some(text)
             }
-        }
-        message.channel = channel?;
-        Some(message)
+            None => into_string(id),
+        });
+        Some(Incoming {
+            channel,
+            id,
+            successful: take("successful").and_then(|flag| flag.as_bool()),
+            error: take("error").and_then(into_string),
+            client_id: take("clientId").and_then(into_string),
+            advice: take("advice"),
+            ext: take("ext"),
+            data: take("data"),
+            supported_connection_types: match take("supportedConnectionTypes") {
+                Some(Json::Array(types)) => Some(types),
+                _ => None,
+            },
+        })
     }
 
     /// The names in `supportedConnectionTypes` (elements that are not strings name no type,
@@ -178,6 +171,13 @@ impl Incoming {
     pub(crate) fn ext_field(&self, name: &str) -> Option<&Json> {
         self.ext.as_ref().and_then(|ext| ext.get(name))
     }
+}
+
+/// Removes the member `key` and returns its value; the last one when repeated (later members
+/// win, as with `Json::get`).
+fn take_last(members: &mut Vec<(String, Json)>, key: &str) -> Option<Json> {
+    let at = members.iter().rposition(|(k, _)| k == key)?;
+    Some(members.remove(at).1)
 }
 
 /// The string a value holds, moved out (`None` for other values).
@@ -328,6 +328,27 @@ mod tests {
         assert_eq!(
             message.connection_types(),
             Some(vec!["websocket", "long-polling"])
+        );
+    }
+
+    /// A member given twice counts with its last value, as with `Json::get`.
+    #[test]
+    fn repeated_members_take_the_last_value() {
+        let one = |text: &str| parse_batch(text).and_then(|b| b.into_iter().next());
+        let message = one(
+            r#"{"channel":"/a","id":"1","error":"x","channel":"/b","id":2,"error":null,
+                "data":1,"data":{"k":true}}"#,
+        )
+        .unwrap_or_default();
+        assert_eq!(message.channel, "/b");
+        assert_eq!(message.id.as_deref(), Some("2"));
+        assert_eq!(message.error, None);
+        assert_eq!(message.data, Some(Json::object([("k", Json::Bool(true))])));
+        // A last `channel` that is not a string makes the element no message.
+        assert_eq!(one(r#"{"channel":"/a","channel":5}"#), None);
+        assert_eq!(
+            one(r#"{"channel":5,"channel":"/a"}"#).map(|m| m.channel),
+            Some("/a".to_owned())
         );
     }
 

@@ -256,9 +256,7 @@ impl ChatError {
             | ChatError::InvalidArgument(_)
             | ChatError::SessionEnded
             | ChatError::MissingOption(_)
-            | ChatError::InvalidOption { .. } => {
-                Some(concat(&["Genesys Chat: ", &self.to_string()]))
-            }
+            | ChatError::InvalidOption { .. } => Some(concat(&["Genesys Chat: ", &self.text()])),
             _ => None,
         }
     }

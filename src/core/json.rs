@@ -31,12 +31,19 @@ pub struct JsonError {
     pub reason: &'static str,
 }
 
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl JsonError {
+    /// The `Display` text, without `fmt` (callers in the wasm use this, not `to_string`).
+    pub(crate) fn text(&self) -> String {
         let mut text = String::from("invalid JSON at byte ");
         push_u64(&mut text, self.offset as u64);
         push_all(&mut text, &[": ", self.reason]);
-        f.write_str(&text)
+        text
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
     }
 }
 
@@ -58,12 +65,13 @@ impl Json {
     }
 
     /// An object from `(key, value)` pairs.
-    pub fn object<K: Into<String>>(members: impl IntoIterator<Item = (K, Json)>) -> Json {
+    pub fn object<K: AsRef<str>>(members: impl IntoIterator<Item = (K, Json)>) -> Json {
         // This is instantiated once per array length at the call sites: keep the generic part
-        // a bare loop, and the growing of the vector in one non-generic function.
+        // a bare loop, and the copying of the key and the growing of the vector in one
+        // non-generic function.
         let mut out = Vec::new();
         for (k, v) in members {
-            push_member(&mut out, k.into(), v);
+            push_member(&mut out, k.as_ref(), v);
         }
         Json::Object(out)
     }
@@ -81,12 +89,18 @@ impl Json {
     }
 
     /// Sets `key` on an object, replacing an earlier value; does nothing on other values.
-    pub fn set(&mut self, key: impl Into<String>, value: Json) {
+    pub fn set(&mut self, key: impl AsRef<str>, value: Json) {
+        // The generic part only borrows the key: one shared body for every key type, which
+        // copies the key only when it adds a member.
+        self.set_key(key.as_ref(), value);
+    }
+
+    #[inline(never)]
+    fn set_key(&mut self, key: &str, value: Json) {
         if let Json::Object(members) = self {
-            let key = key.into();
-            match members.iter_mut().find(|(k, _)| *k == key) {
+            match members.iter_mut().find(|(k, _)| k == key) {
                 Some((_, slot)) => *slot = value,
-                None => members.push((key, value)),
+                None => members.push((key.to_owned(), value)),
             }
         }
     }
@@ -162,9 +176,138 @@ impl Json {
     }
 }
 
+/// What a member read with [`Json::member`] must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// A whole number, 0 or more ([`Json::as_u64`]).
+    Count,
+    /// `true` or `false`.
+    Bool,
+    /// A finite number.
+    Number,
+    /// A string.
+    Str,
+    /// A string or a number; the error says "a string".
+    StrOrNumber,
+    /// A number or a string; the error says so.
+    Id,
+    /// An object.
+    Object,
+    /// An array.
+    Array,
+}
+
+impl Want {
+    /// The reason given when a value is not what is wanted.
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            Want::Count => "must be a whole number, 0 or more",
+            Want::Bool => "must be true or false",
+            Want::Number => "must be a number",
+            Want::Str | Want::StrOrNumber => "must be a string",
+            Want::Id => "must be a number or a string",
+            Want::Object => "must be an object",
+            Want::Array => "must be an array",
+        }
+    }
+
+    /// Whether `value` is what is wanted.
+    pub(crate) fn fits(self, value: &Json) -> bool {
+        match (self, value) {
+            (Want::Count, v) => v.as_u64().is_some(),
+            (Want::Bool, Json::Bool(_))
+            | (Want::Str, Json::String(_))
+            | (Want::StrOrNumber | Want::Id, Json::String(_) | Json::Number(_))
+            | (Want::Object, Json::Object(_))
+            | (Want::Array, Json::Array(_)) => true,
+            (Want::Number, Json::Number(n)) => n.is_finite(),
+            _ => false,
+        }
+    }
+}
+
+impl Json {
+    /// The member `key` checked against `want`: `Ok(None)` when absent or `null`,
+    /// `Err(reason)` ([`Want::reason`]) when of another kind. One routine for every lenient
+    /// reader (envelopes, transcript and raw events), which keeps them small in the wasm.
+    pub(crate) fn member(&self, key: &str, want: Want) -> Result<Option<&Json>, &'static str> {
+        match self.get(key).filter(|v| !v.is_null()) {
+            None => Ok(None),
+            Some(value) if want.fits(value) => Ok(Some(value)),
+            Some(_) => Err(want.reason()),
+        }
+    }
+}
+
+/// Where a checked value is: a name (empty for the value read itself) and, for an element of
+/// an array, its index. Errors are named from it only when they happen, so that valid input
+/// builds no names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct At<'p>(pub &'p str, pub Option<usize>);
+
+/// The first failed check of a [`Check`]: where, which member, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fault<'p> {
+    pub at: At<'p>,
+    /// The member's path as the reader names it (`.from.nickname`, `party.name`; the key is
+    /// what follows the last `.`); empty for the value at `at` itself.
+    pub path: &'p str,
+    pub reason: &'static str,
+}
+
+/// The checks of one lenient read, keeping the first failure. Readers built on it never
+/// return early: after a failure they go on with neutral values, and the caller turns the
+/// kept [`Fault`] into its error once at the end. One error exit instead of one per `?`,
+/// and no error text until one is needed, keep the readers small in the wasm.
+#[derive(Debug, Default)]
+pub(crate) struct Check<'p> {
+    pub fault: Option<Fault<'p>>,
+}
+
+impl<'p> Check<'p> {
+    /// Keeps the failure of `path` at `at` unless an earlier one is kept.
+    pub(crate) fn fail(&mut self, at: At<'p>, path: &'p str, reason: &'static str) {
+        if self.fault.is_none() {
+            self.fault = Some(Fault { at, path, reason });
+        }
+    }
+
+    /// The member named by `path` (its key is what follows the last `.`), checked against
+    /// `want`; `None` when absent, `null`, or wrong (then failed).
+    pub(crate) fn field<'a>(
+        &mut self,
+        object: &'a Json,
+        at: At<'p>,
+        path: &'p str,
+        want: Want,
+    ) -> Option<&'a Json> {
+        // A byte search: `rsplit('.')` would link the reverse char searcher into the wasm.
+        let key = match path.bytes().rposition(|b| b == b'.') {
+            Some(dot) => path.get(dot + 1..).unwrap_or_default(),
+            None => path,
+        };
+        match object.member(key, want) {
+            Ok(value) => value,
+            Err(reason) => {
+                self.fail(at, path, reason);
+                None
+            }
+        }
+    }
+
+    /// Whether `value` is an object (failed otherwise).
+    pub(crate) fn object(&mut self, value: &Json, at: At<'p>) -> bool {
+        let object = value.as_object().is_some();
+        if !object {
+            self.fail(at, "", Want::Object.reason());
+        }
+        object
+    }
+}
+
 #[inline(never)]
-fn push_member(members: &mut Vec<(String, Json)>, key: String, value: Json) {
-    members.push((key, value));
+fn push_member(members: &mut Vec<(String, Json)>, key: &str, value: Json) {
+    members.push((key.to_owned(), value));
 }
 
 impl From<&str> for Json {
@@ -295,6 +438,30 @@ pub(crate) fn push_u64(out: &mut String, mut n: u64) {
     for &digit in digits.get(at..).unwrap_or_default() {
         out.push(char::from(digit));
     }
+}
+
+/// `text` read as `u64::from_str` does (an optional `+`, then decimal digits only; `None`
+/// when empty, malformed or too large), without the standard parser: one shared function
+/// instead of one instance per integer type, and no 128-bit multiplication in the wasm.
+pub(crate) fn parse_u64(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let digits = bytes.strip_prefix(b"+").unwrap_or(bytes);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        let digit = u64::from(b - b'0');
+        // `value * 10 + digit` fits exactly when this holds.
+        if value > (u64::MAX - digit) / 10 {
+            return None;
+        }
+        value = value * 10 + digit;
+    }
+    Some(value)
 }
 
 /// Appends `n` in decimal (with a `-` when negative), without `fmt`.
@@ -658,15 +825,16 @@ impl Parser<'_> {
                         .peek()
                         .ok_or_else(|| self.error("unterminated escape"))?;
                     self.pos += 1;
-                    match escaped {
-                        b'"' => text.push('"'),
-                        b'\\' => text.push('\\'),
-                        b'/' => text.push('/'),
-                        b'b' => text.push('\u{8}'),
-                        b'f' => text.push('\u{c}'),
-                        b'n' => text.push('\n'),
-                        b'r' => text.push('\r'),
-                        b't' => text.push('\t'),
+                    // The character first, then one `push` for every escape.
+                    let c = match escaped {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
                         b'u' => {
                             let first = self.hex4()?;
                             let code = if (0xD800..0xDC00).contains(&first) {
@@ -687,15 +855,49 @@ impl Parser<'_> {
                             } else {
                                 first
                             };
-                            text.push(
-                                char::from_u32(code).ok_or_else(|| self.error("lone surrogate"))?,
-                            );
+                            char::from_u32(code).ok_or_else(|| self.error("lone surrogate"))?
                         }
                         _ => return Err(self.error("unknown escape")),
-                    }
+                    };
+                    text.push(c);
                 }
                 Some(_) => return Err(self.error("control character in string")),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod parse_u64_tests {
+    use super::parse_u64;
+
+    #[test]
+    fn reads_like_from_str() {
+        for text in [
+            "",
+            "+",
+            "-",
+            "-1",
+            "0",
+            "+0",
+            "7",
+            "+42",
+            "00012",
+            "1 ",
+            " 1",
+            "1.0",
+            "1e3",
+            "x",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_u64(text), text.parse::<u64>().ok(), "{text:?}");
+            assert_eq!(
+                parse_u64(text).and_then(|n| u16::try_from(n).ok()),
+                text.parse::<u16>().ok(),
+                "{text:?}"
+            );
         }
     }
 }

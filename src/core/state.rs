@@ -402,52 +402,74 @@ impl PersistedState {
         if value.is_null() {
             return Err(ChatError::NoSavedState);
         }
-        let malformed = |field: &str, reason: &'static str| -> ChatError {
-            StateDecodeError::Malformed {
-                field: field.to_owned(),
-                reason,
-            }
-            .into()
-        };
         if value.as_object().is_none() {
-            return Err(malformed("state", "not an object"));
+            return Err(malformed("state", "not an object").into());
         }
-        let text = |key: &'static str| -> Result<String, ChatError> {
-            match value.get(key) {
-                None | Some(Json::Null) => Ok(String::new()),
-                Some(Json::String(text)) => Ok(text.clone()),
-                Some(_) => Err(malformed(key, "not a string")),
-            }
-        };
-        let number = |key: &'static str| -> Result<u64, ChatError> {
-            match value.get(key) {
-                None | Some(Json::Null) => Ok(0),
-                Some(found) => found
-                    .as_u64()
-                    .ok_or_else(|| malformed(key, "not a whole number")),
-            }
-        };
-        let session_id = text("sessionId")?;
-        if session_id.is_empty() {
-            return Err(ChatError::NoSavedState);
-        }
-        let transport_name = text("transport")?;
-        Ok(PersistedState {
-            session_id,
-            server_url: text("chatServerUrl")?,
-            service: text("service")?,
-            secure_key: text("secureKey")?,
-            user_id: text("userId")?,
-            alias: text("alias")?,
-            last_index: number("lastIndex")?,
-            transport: if transport_name.is_empty() {
+        // Fields are read borrowed, keeping the first fault (key, reason), and copied only
+        // when all is well: one error exit, nothing to drop on it (smaller in the wasm).
+        let mut fault = None;
+        let session_id = text_field(value, "sessionId", &mut fault);
+        let transport_name = text_field(value, "transport", &mut fault);
+        let server_url = text_field(value, "chatServerUrl", &mut fault);
+        let service = text_field(value, "service", &mut fault);
+        let secure_key = text_field(value, "secureKey", &mut fault);
+        let user_id = text_field(value, "userId", &mut fault);
+        let alias = text_field(value, "alias", &mut fault);
+        let last_index = number_field(value, "lastIndex", &mut fault);
+        let transport = if transport_name.is_empty() {
+            TransportKind::default()
+        } else {
+            TransportKind::from_name(transport_name).unwrap_or_else(|| {
+                fault.get_or_insert(("transport", "unknown transport"));
                 TransportKind::default()
-            } else {
-                TransportKind::from_name(&transport_name)
-                    .ok_or_else(|| malformed("transport", "unknown transport"))?
-            },
-            saved_at_ms: number("savedAt")?,
+            })
+        };
+        let saved_at_ms = number_field(value, "savedAt", &mut fault);
+        // A wrong `sessionId` is reported first, then an empty one, then the other faults.
+        match fault {
+            Some(("sessionId", reason)) => return Err(malformed("sessionId", reason).into()),
+            _ if session_id.is_empty() => return Err(ChatError::NoSavedState),
+            Some((key, reason)) => return Err(malformed(key, reason).into()),
+            None => {}
+        }
+        Ok(PersistedState {
+            session_id: session_id.to_owned(),
+            server_url: server_url.to_owned(),
+            service: service.to_owned(),
+            secure_key: secure_key.to_owned(),
+            user_id: user_id.to_owned(),
+            alias: alias.to_owned(),
+            last_index,
+            transport,
+            saved_at_ms,
         })
+    }
+}
+
+/// The first fault of [`PersistedState::from_json`]: the key and why.
+type Fault = Option<(&'static str, &'static str)>;
+
+/// A text member of a state object: absent or `null` is empty; another type is a fault.
+fn text_field<'a>(value: &'a Json, key: &'static str, fault: &mut Fault) -> &'a str {
+    match value.get(key) {
+        None | Some(Json::Null) => "",
+        Some(Json::String(text)) => text,
+        Some(_) => {
+            fault.get_or_insert((key, "not a string"));
+            ""
+        }
+    }
+}
+
+/// A whole-number member of a state object: absent or `null` is 0; anything else that is not
+/// a whole number is a fault.
+fn number_field(value: &Json, key: &'static str, fault: &mut Fault) -> u64 {
+    match value.get(key) {
+        None | Some(Json::Null) => 0,
+        Some(found) => found.as_u64().unwrap_or_else(|| {
+            fault.get_or_insert((key, "not a whole number"));
+            0
+        }),
     }
 }
 
@@ -474,10 +496,13 @@ fn number(k: &str, v: &str) -> Result<u64, StateDecodeError> {
         if !b.is_ascii_digit() {
             return Err(malformed(k, "not a decimal number"));
         }
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u64::from(b - b'0')))
-            .ok_or_else(|| malformed(k, "number too large"))?;
+        let digit = u64::from(b - b'0');
+        // `value * 10 + digit` fits exactly when this holds; written with a division rather
+        // than `checked_mul`, which links a 128-bit multiplication into the wasm.
+        if value > (u64::MAX - digit) / 10 {
+            return Err(malformed(k, "number too large"));
+        }
+        value = value * 10 + digit;
     }
     Ok(value)
 }
@@ -985,5 +1010,47 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// With several faults, the one reported is the first in the order the fields are read:
+    /// `sessionId` (wrong type, then empty), `transport`, `chatServerUrl`, `service`,
+    /// `secureKey`, `userId`, `alias`, `lastIndex`, an unknown transport, `savedAt`.
+    #[test]
+    fn state_object_reports_the_first_fault() {
+        let fault = |text: &str| match PersistedState::from_json(&Json::parse(text).unwrap()) {
+            Err(ChatError::BadState(StateDecodeError::Malformed { field, reason })) => {
+                Ok((field, reason))
+            }
+            Err(other) => Err(other),
+            Ok(state) => panic!("expected a fault, read {state:?}"),
+        };
+        assert_eq!(
+            fault(r#"{"sessionId":1,"transport":2}"#),
+            Ok(("sessionId".into(), "not a string"))
+        );
+        assert_eq!(
+            fault(r#"{"sessionId":"","transport":2}"#),
+            Err(ChatError::NoSavedState)
+        );
+        assert_eq!(
+            fault(r#"{"alias":1,"sessionId":"s","transport":2}"#),
+            Ok(("transport".into(), "not a string"))
+        );
+        assert_eq!(
+            fault(r#"{"sessionId":"s","alias":1,"userId":2}"#),
+            Ok(("userId".into(), "not a string"))
+        );
+        assert_eq!(
+            fault(r#"{"sessionId":"s","savedAt":-1,"transport":"pigeon","lastIndex":0.5}"#),
+            Ok(("lastIndex".into(), "not a whole number"))
+        );
+        assert_eq!(
+            fault(r#"{"sessionId":"s","savedAt":-1,"transport":"pigeon"}"#),
+            Ok(("transport".into(), "unknown transport"))
+        );
+        assert_eq!(
+            fault(r#"{"sessionId":"s","savedAt":"x"}"#),
+            Ok(("savedAt".into(), "not a whole number"))
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! field by field (by value, so `data` is moved, not copied). Nothing here panics: fields of the
 //! wrong type are treated as absent.
 
-use crate::core::json::{push_u64, Json};
+use crate::core::json::{parse_u64, push_u64, Json};
 
 pub(crate) const META_HANDSHAKE: &str = "/meta/handshake";
 pub(crate) const META_CONNECT: &str = "/meta/connect";
@@ -101,53 +101,51 @@ pub(crate) struct Incoming {
     pub advice: Option<Json>,
     pub ext: Option<Json>,
     pub data: Option<Json>,
-    pub supported_connection_types: Option<Vec<String>>,
+    /// The array as received (elements that are not strings name no type).
+    pub supported_connection_types: Option<Vec<Json>>,
 }
 
 impl Incoming {
     /// Takes one element of a batch apart; `None` unless it is an object with a string
     /// `channel`.
     fn from_json(value: Json) -> Option<Incoming> {
-        let Json::Object(members) = value else {
+        let Json::Object(mut members) = value else {
             return None;
         };
-        let mut message = Incoming::default();
-        let mut channel = None;
-        // Later members win, as with `Json::get`.
-        for (key, value) in members {
-            match key.as_str() {
-                "channel" => channel = value.as_str().map(str::to_owned),
-                "id" => {
-                    message.id = match &value {
-                        Json::String(id) => Some(id.clone()),
-                        Json::Number(_) => value.as_u64().map(|id| {
-                            let mut text = String::new();
-                            push_u64(&mut text, id);
-                            text
-                        }),
-                        _ => None,
-                    }
-                }
-                "successful" => message.successful = value.as_bool(),
-                "error" => message.error = value.as_str().map(str::to_owned),
-                "clientId" => message.client_id = value.as_str().map(str::to_owned),
-                "advice" => message.advice = Some(value),
-                "ext" => message.ext = Some(value),
-                "data" => message.data = Some(value),
-                "supportedConnectionTypes" => {
-                    message.supported_connection_types = value.as_array().map(|types| {
-                        types
-                            .iter()
-                            .filter_map(Json::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                }
-                _ => {}
+        // Each field is taken out by name (strings are moved, not copied); the rest of the
+        // object is dropped once, at the end.
+        let mut take = |key: &str| take_last(&mut members, key);
+        let channel = take("channel").and_then(into_string)?;
+        let id = take("id").and_then(|id| match id.as_u64() {
+            Some(id) => {
+                let mut text = String::new();
+                push_u64(&mut text, id);
+                Some(text)
             }
-        }
-        message.channel = channel?;
-        Some(message)
+            None => into_string(id),
+        });
+        Some(Incoming {
+            channel,
+            id,
+            successful: take("successful").and_then(|flag| flag.as_bool()),
+            error: take("error").and_then(into_string),
+            client_id: take("clientId").and_then(into_string),
+            advice: take("advice"),
+            ext: take("ext"),
+            data: take("data"),
+            supported_connection_types: match take("supportedConnectionTypes") {
+                Some(Json::Array(types)) => Some(types),
+                _ => None,
+            },
+        })
+    }
+
+    /// The names in `supportedConnectionTypes` (elements that are not strings name no type,
+    /// as in the client's negotiation).
+    #[cfg(test)]
+    pub(crate) fn connection_types(&self) -> Option<Vec<&str>> {
+        let types = self.supported_connection_types.as_ref()?;
+        Some(types.iter().filter_map(Json::as_str).collect())
     }
 
     /// A reply to one of the client's messages (as opposed to a delivery).
@@ -160,7 +158,8 @@ impl Incoming {
         self.error
             .as_deref()
             .and_then(|error| error.split(':').next())
-            .and_then(|code| code.trim().parse().ok())
+            .and_then(|code| parse_u64(code.trim()))
+            .and_then(|code| u16::try_from(code).ok())
     }
 
     /// The advice of this message, if it carries an `advice` object.
@@ -171,6 +170,21 @@ impl Incoming {
     /// A field of `ext`.
     pub(crate) fn ext_field(&self, name: &str) -> Option<&Json> {
         self.ext.as_ref().and_then(|ext| ext.get(name))
+    }
+}
+
+/// Removes the member `key` and returns its value; the last one when repeated (later members
+/// win, as with `Json::get`).
+fn take_last(members: &mut Vec<(String, Json)>, key: &str) -> Option<Json> {
+    let at = members.iter().rposition(|(k, _)| k == key)?;
+    Some(members.remove(at).1)
+}
+
+/// The string a value holds, moved out (`None` for other values).
+fn into_string(value: Json) -> Option<String> {
+    match value {
+        Json::String(text) => Some(text),
+        _ => None,
     }
 }
 
@@ -196,7 +210,7 @@ pub(crate) fn parse_batch(text: &str) -> Option<Vec<Incoming>> {
 /// Reads an ack batch id: a whole number, or one written in a string.
 pub(crate) fn batch_id(value: &Json) -> Option<u64> {
     match value {
-        Json::String(text) => text.trim().parse().ok(),
+        Json::String(text) => parse_u64(text.trim()),
         other => other.as_u64(),
     }
 }
@@ -312,8 +326,29 @@ mod tests {
         );
         assert_eq!(message.ext_field("ack").and_then(batch_id), Some(12));
         assert_eq!(
-            message.supported_connection_types,
-            Some(vec!["websocket".to_owned(), "long-polling".to_owned()])
+            message.connection_types(),
+            Some(vec!["websocket", "long-polling"])
+        );
+    }
+
+    /// A member given twice counts with its last value, as with `Json::get`.
+    #[test]
+    fn repeated_members_take_the_last_value() {
+        let one = |text: &str| parse_batch(text).and_then(|b| b.into_iter().next());
+        let message = one(
+            r#"{"channel":"/a","id":"1","error":"x","channel":"/b","id":2,"error":null,
+                "data":1,"data":{"k":true}}"#,
+        )
+        .unwrap_or_default();
+        assert_eq!(message.channel, "/b");
+        assert_eq!(message.id.as_deref(), Some("2"));
+        assert_eq!(message.error, None);
+        assert_eq!(message.data, Some(Json::object([("k", Json::Bool(true))])));
+        // A last `channel` that is not a string makes the element no message.
+        assert_eq!(one(r#"{"channel":"/a","channel":5}"#), None);
+        assert_eq!(
+            one(r#"{"channel":5,"channel":"/a"}"#).map(|m| m.channel),
+            Some("/a".to_owned())
         );
     }
 

@@ -19,7 +19,7 @@ mod operation;
 pub use operation::{form_encode, user_data_fields, Operation};
 
 use crate::core::error::ChatError;
-use crate::core::json::{push_u64, Json};
+use crate::core::json::{parse_u64, push_all, push_u64, At, Check, Fault, Json, Want};
 
 /// `from.type` of a transcript event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -144,57 +144,12 @@ impl TranscriptEvent {
     /// Only `index` is required; `from`, `type`, `text`, `messageType`, `utcTime` may be
     /// absent or `null`. Unknown fields are ignored.
     pub fn from_json(value: &Json, at: &str) -> Result<Self, ChatError> {
-        if value.as_object().is_none() {
-            return Err(bad(at, "", "must be an object"));
+        let mut check = Check::default();
+        let event = read_event(&mut check, value, At(at, None));
+        match check.fault {
+            Some(fault) => Err(bad(fault)),
+            None => Ok(event.to_owned()),
         }
-        let index = match value.get("index") {
-            Some(index) => index
-                .as_u64()
-                .ok_or_else(|| bad(at, ".index", "must be a whole number, 0 or more"))?,
-            None => return Err(bad(at, ".index", "is missing")),
-        };
-        // Everything is checked on borrowed values first and copied only at the end: an
-        // early return then has nothing to drop, which keeps the error paths small in wasm.
-        let (id, name, party_type) = match present(value.get("from")) {
-            None => (&Json::Null, None, None),
-            Some(from) if from.as_object().is_some() => (
-                match present(from.get("participantId")) {
-                    None => &Json::Null,
-                    Some(id @ (Json::Number(_) | Json::String(_))) => id,
-                    Some(_) => {
-                        return Err(bad(
-                            at,
-                            ".from.participantId",
-                            "must be a number or a string",
-                        ))
-                    }
-                },
-                opt_str(from, at, ".from.nickname")?,
-                opt_str(from, at, ".from.type")?,
-            ),
-            Some(_) => return Err(bad(at, ".from", "must be an object")),
-        };
-        let utc_time_ms = match present(value.get("utcTime")) {
-            None => None,
-            Some(Json::Number(ms)) if ms.is_finite() => Some(*ms),
-            Some(_) => return Err(bad(at, ".utcTime", "must be a number")),
-        };
-        let kind = opt_str(value, at, ".type")?;
-        let text = opt_str(value, at, ".text")?;
-        let message_type = opt_str(value, at, ".messageType")?;
-        Ok(TranscriptEvent {
-            index,
-            kind: EventKind::parse(kind.unwrap_or_default()),
-            party: Party {
-                id: id.clone(),
-                name: name.unwrap_or_default().to_owned(),
-                party_type: PartyType::parse(party_type.unwrap_or_default()),
-            },
-            text: text.map(str::to_owned),
-            message_type: message_type.map(str::to_owned),
-            utc_time_ms,
-            user_data: present(value.get("userData")).cloned(),
-        })
     }
 
     /// The event in the GMS shape (`from`, `index`, `type`, `text`, `messageType`, `utcTime`,
@@ -272,42 +227,43 @@ impl Envelope {
                 "the envelope must be an object".into(),
             ));
         }
-        let status_code = match present(value.get("statusCode")) {
-            None => 0,
-            Some(code) => code
-                .as_u64()
-                .ok_or_else(|| bad("statusCode", "", "must be a whole number, 0 or more"))?,
-        };
-        let chat_ended = match present(value.get("chatEnded")) {
-            None => false,
-            Some(Json::Bool(flag)) => *flag,
-            Some(_) => return Err(bad("chatEnded", "", "must be true or false")),
-        };
-        let next_position = match present(value.get("nextPosition")) {
-            None => None,
-            Some(position) => Some(
-                position
-                    .as_u64()
-                    .ok_or_else(|| bad("nextPosition", "", "must be a whole number, 0 or more"))?,
-            ),
-        };
-        // Plain loops rather than `collect::<Result<Vec<_>, _>>()`: smaller in the wasm.
+        // The readers never return early: the first failed check is kept and returned once,
+        // after all of them (see [`Check`]), so the checks run in the order of the fields
+        // below.
+        let mut check = Check::default();
+        let top = At("", None);
+        let status_code = check.field(value, top, "statusCode", Want::Count);
+        let chat_ended = check.field(value, top, "chatEnded", Want::Bool);
+        let next_position = check.field(value, top, "nextPosition", Want::Count);
+        // Copied as they are checked (after a failed check they are only dropped, once).
+        // Plain loops rather than `collect`: smaller in the wasm.
         let mut messages = Vec::new();
-        for (i, item) in array(value, "messages")?.iter().enumerate() {
-            messages.push(TranscriptEvent::from_json(item, &indexed("messages", i))?);
+        for (i, item) in array(&mut check, value, "messages").iter().enumerate() {
+            messages.push(read_event(&mut check, item, At("messages", Some(i))).to_owned());
         }
         let mut errors = Vec::new();
-        for (i, item) in array(value, "errors")?.iter().enumerate() {
-            errors.push(envelope_error(item, &indexed("errors", i))?);
+        for (i, item) in array(&mut check, value, "errors").iter().enumerate() {
+            let (code, advice) = read_error(&mut check, item, At("errors", Some(i)));
+            errors.push(EnvelopeError {
+                code,
+                advice: advice.to_owned(),
+            });
+        }
+        let chat_id = check.field(value, top, "chatId", Want::StrOrNumber);
+        let user_id = check.field(value, top, "userId", Want::StrOrNumber);
+        let secure_key = check.field(value, top, "secureKey", Want::StrOrNumber);
+        let alias = check.field(value, top, "alias", Want::StrOrNumber);
+        if let Some(fault) = check.fault {
+            return Err(bad(fault));
         }
         Ok(Envelope {
-            status_code,
-            chat_ended,
-            chat_id: id_text(value, "chatId")?,
-            user_id: id_text(value, "userId")?,
-            secure_key: id_text(value, "secureKey")?,
-            alias: id_text(value, "alias")?,
-            next_position,
+            status_code: status_code.and_then(Json::as_u64).unwrap_or(0),
+            chat_ended: chat_ended.and_then(Json::as_bool).unwrap_or(false),
+            chat_id: id_text(chat_id),
+            user_id: id_text(user_id),
+            secure_key: id_text(secure_key),
+            alias: id_text(alias),
+            next_position: next_position.and_then(Json::as_u64),
             messages,
             errors,
         })
@@ -315,7 +271,7 @@ impl Envelope {
 
     /// Parses JSON text and reads it as an envelope.
     pub fn parse(text: &str) -> Result<Self, ChatError> {
-        let value = Json::parse(text).map_err(|e| ChatError::BadResponse(e.to_string()))?;
+        let value = Json::parse(text).map_err(|e| ChatError::BadResponse(e.text()))?;
         Self::from_json(&value)
     }
 
@@ -392,88 +348,137 @@ impl Credentials {
     }
 }
 
-/// The error for the field `{at}{key}` (`key` is empty or starts with `.`). Built with
-/// `push_str`, not `format!`: there are many call sites and `fmt` is large in the wasm.
-fn bad(at: &str, key: &str, reason: &str) -> ChatError {
-    let mut text = String::new();
-    for part in ["`", at, key, "` ", reason] {
-        text.push_str(part);
+/// The error for a failed check of `{at}[{index}]{path}` (`path` is empty, a key, or starts
+/// with `.`). Built with `push_str`, not `format!`: `fmt` is large in the wasm.
+#[inline(never)]
+fn bad(fault: Fault) -> ChatError {
+    let mut text = String::from("`");
+    text.push_str(fault.at.0);
+    if let Some(i) = fault.at.1 {
+        text.push('[');
+        push_u64(&mut text, i as u64);
+        text.push(']');
     }
+    push_all(&mut text, &[fault.path, "` ", fault.reason]);
     ChatError::BadResponse(text)
 }
 
-/// `name[i]`, naming an array element in errors.
-fn indexed(name: &str, i: usize) -> String {
-    let mut text = String::from(name);
-    text.push('[');
-    push_u64(&mut text, i as u64);
-    text.push(']');
-    text
-}
-
-/// The array member `key` (empty when absent or `null`).
-fn array<'a>(object: &'a Json, key: &str) -> Result<&'a [Json], ChatError> {
-    match present(object.get(key)) {
-        None => Ok(&[]),
-        Some(Json::Array(items)) => Ok(items),
-        Some(_) => Err(bad(key, "", "must be an array")),
-    }
-}
-
-/// `None` for an absent member or `null`.
-fn present(value: Option<&Json>) -> Option<&Json> {
-    value.filter(|v| !v.is_null())
-}
-
-/// The string member named by `path` (`.key`, or `.from.key` read from `object` = `from`);
-/// `at` and `path` name it in errors.
-fn opt_str<'a>(object: &'a Json, at: &str, path: &str) -> Result<Option<&'a str>, ChatError> {
-    // A byte search: `rsplit('.')` would link the reverse char searcher into the wasm.
-    let key = match path.bytes().rposition(|b| b == b'.') {
-        Some(dot) => path.get(dot + 1..).unwrap_or_default(),
-        None => path,
+/// Checks one element of `messages[]` (see [`TranscriptEvent::from_json`]).
+fn read_event<'a, 'p>(check: &mut Check<'p>, value: &'a Json, at: At<'p>) -> EventView<'a> {
+    let mut view = EventView {
+        value,
+        index: 0,
+        id: None,
+        name: None,
+        party_type: None,
+        utc_time_ms: None,
+        kind: None,
+        text: None,
+        message_type: None,
     };
-    match present(object.get(key)) {
-        None => Ok(None),
-        Some(Json::String(text)) => Ok(Some(text)),
-        Some(_) => Err(bad(at, path, "must be a string")),
+    if !check.object(value, at) {
+        return view;
     }
+    // `index: null` is a wrong value, not a missing one.
+    match value.get("index").map(Json::as_u64) {
+        Some(Some(index)) => view.index = index,
+        Some(None) => check.fail(at, ".index", Want::Count.reason()),
+        None => check.fail(at, ".index", "is missing"),
+    }
+    if let Some(from) = check.field(value, at, ".from", Want::Object) {
+        view.id = check.field(from, at, ".from.participantId", Want::Id);
+        view.name = check.field(from, at, ".from.nickname", Want::Str);
+        view.party_type = check.field(from, at, ".from.type", Want::Str);
+    }
+    view.utc_time_ms = check.field(value, at, ".utcTime", Want::Number);
+    view.kind = check.field(value, at, ".type", Want::Str);
+    view.text = check.field(value, at, ".text", Want::Str);
+    view.message_type = check.field(value, at, ".messageType", Want::Str);
+    view
 }
 
-fn id_text(object: &Json, key: &str) -> Result<Option<String>, ChatError> {
-    match present(object.get(key)) {
-        None => Ok(None),
-        Some(Json::String(text)) => Ok(Some(text.clone())),
-        Some(number @ Json::Number(_)) => {
-            let mut text = String::new();
-            number.write_to(&mut text);
-            Ok(Some(text))
-        }
-        Some(_) => Err(bad(key, "", "must be a string")),
+/// Checks one element of `errors[]`: its code and its advice (`message` is accepted for it).
+fn read_error<'a, 'p>(check: &mut Check<'p>, item: &'a Json, at: At<'p>) -> (u16, &'a str) {
+    if !check.object(item, at) {
+        return (0, "");
     }
-}
-
-fn envelope_error(item: &Json, at: &str) -> Result<EnvelopeError, ChatError> {
-    if item.as_object().is_none() {
-        return Err(bad(at, "", "must be an object"));
-    }
-    let code = match present(item.get("code")) {
+    let code = match item.get("code").filter(|v| !v.is_null()) {
         None => 0,
         Some(Json::Number(n)) => Json::Number(*n)
             .as_u64()
             .and_then(|c| u16::try_from(c).ok())
             .unwrap_or(0),
-        Some(Json::String(text)) => text.trim().parse().unwrap_or(0),
-        Some(_) => return Err(bad(at, ".code", "must be a number")),
+        Some(Json::String(text)) => parse_u64(text.trim())
+            .and_then(|c| u16::try_from(c).ok())
+            .unwrap_or(0),
+        Some(_) => {
+            check.fail(at, ".code", Want::Number.reason());
+            0
+        }
     };
-    let advice = match opt_str(item, at, ".advice")? {
-        Some(advice) => advice,
-        None => opt_str(item, at, ".message")?.unwrap_or_default(),
+    let advice = match check.field(item, at, ".advice", Want::Str) {
+        Some(advice) => Some(advice),
+        None => check.field(item, at, ".message", Want::Str),
     };
-    Ok(EnvelopeError {
-        code,
-        advice: advice.to_owned(),
+    (code, text(advice))
+}
+
+/// The array member `key` (empty when absent, `null` or wrong).
+fn array<'a>(check: &mut Check, object: &'a Json, key: &'static str) -> &'a [Json] {
+    check
+        .field(object, At("", None), key, Want::Array)
+        .and_then(Json::as_array)
+        .unwrap_or_default()
+}
+
+/// The text of a string, empty for anything else (a checked [`Want::Str`] member).
+fn text(value: Option<&Json>) -> &str {
+    value.and_then(Json::as_str).unwrap_or_default()
+}
+
+/// A checked [`Want::StrOrNumber`] member as text (a number as its decimal text).
+fn id_text(value: Option<&Json>) -> Option<String> {
+    let value = value?;
+    Some(match value.as_str() {
+        Some(text) => text.to_owned(),
+        None => {
+            let mut text = String::new();
+            value.write_to(&mut text);
+            text
+        }
     })
+}
+
+/// A transcript event checked but not copied yet: every member is borrowed from the JSON.
+struct EventView<'a> {
+    value: &'a Json,
+    index: u64,
+    id: Option<&'a Json>,
+    name: Option<&'a Json>,
+    party_type: Option<&'a Json>,
+    utc_time_ms: Option<&'a Json>,
+    kind: Option<&'a Json>,
+    text: Option<&'a Json>,
+    message_type: Option<&'a Json>,
+}
+
+impl EventView<'_> {
+    /// The event, copied out of the JSON.
+    fn to_owned(&self) -> TranscriptEvent {
+        TranscriptEvent {
+            index: self.index,
+            kind: EventKind::parse(text(self.kind)),
+            party: Party {
+                id: self.id.cloned().unwrap_or_default(),
+                name: text(self.name).to_owned(),
+                party_type: PartyType::parse(text(self.party_type)),
+            },
+            text: self.text.and_then(Json::as_str).map(str::to_owned),
+            message_type: self.message_type.and_then(Json::as_str).map(str::to_owned),
+            utc_time_ms: self.utc_time_ms.and_then(Json::as_f64),
+            user_data: self.value.get("userData").filter(|v| !v.is_null()).cloned(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -146,7 +146,6 @@ impl Operation {
         transcript_position: Option<u64>,
     ) -> Vec<(String, String)> {
         let mut fields = Vec::new();
-        let mut push = |key: &str, value: &str| fields.push((key.to_owned(), value.to_owned()));
         let mut position = transcript_position;
         match self {
             Operation::RequestChat {
@@ -157,7 +156,7 @@ impl Operation {
                 email,
                 user_data,
             } => {
-                push("nickname", nickname);
+                push_field(&mut fields, "nickname", nickname);
                 for (key, value) in [
                     ("firstName", first_name),
                     ("lastName", last_name),
@@ -165,7 +164,7 @@ impl Operation {
                     ("emailAddress", email),
                 ] {
                     if let Some(value) = value {
-                        push(key, value);
+                        push_field(&mut fields, key, value);
                     }
                 }
                 fields.extend(user_data_fields(user_data));
@@ -175,32 +174,37 @@ impl Operation {
                 message,
                 message_type,
             } => {
-                push("message", message);
+                push_field(&mut fields, "message", message);
                 if let Some(message_type) = message_type {
-                    push("messageType", message_type);
+                    push_field(&mut fields, "messageType", message_type);
                 }
             }
             Operation::StartTyping { preview } | Operation::StopTyping { preview } => {
                 if let Some(preview) = preview {
-                    push("message", preview);
+                    push_field(&mut fields, "message", preview);
                 }
             }
             Operation::Disconnect => {}
-            Operation::CustomNotice { message } => push("message", message),
+            Operation::CustomNotice { message } => push_field(&mut fields, "message", message),
             Operation::UpdateData { user_data } => fields.extend(user_data_fields(user_data)),
-            Operation::UpdateNickname { nickname } => push("nickname", nickname),
+            Operation::UpdateNickname { nickname } => push_field(&mut fields, "nickname", nickname),
             Operation::RequestNotifications {
                 transcript_position,
             } => position = transcript_position.or(position),
         }
-        fields.push(("secureKey".into(), credentials.secure_key.clone()));
-        fields.push(("userId".into(), credentials.user_id.clone()));
-        fields.push(("alias".into(), credentials.alias.clone()));
+        push_field(&mut fields, "secureKey", &credentials.secure_key);
+        push_field(&mut fields, "userId", &credentials.user_id);
+        push_field(&mut fields, "alias", &credentials.alias);
         if let Some(position) = position {
-            fields.push(("transcriptPosition".into(), u64_text(position)));
+            push_field(&mut fields, "transcriptPosition", &u64_text(position));
         }
         fields
     }
+}
+
+/// Appends the form field `key=value` (one function for every field: smaller in the wasm).
+fn push_field(fields: &mut Vec<(String, String)>, key: &str, value: &str) {
+    fields.push((key.to_owned(), value.to_owned()));
 }
 
 /// `userData[key]=value` form fields for the members of a JSON object, in order.

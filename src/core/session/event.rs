@@ -2,8 +2,8 @@
 //! GMS transcript events to raw events.
 
 use crate::core::error::ChatError;
-use crate::core::gms::{EventKind, PartyType, TranscriptEvent};
-use crate::core::json::Json;
+use crate::core::gms::{EventKind, TranscriptEvent};
+use crate::core::json::{concat, At, Check, Json, Want};
 
 /// A session event a page registers for with `session.on<Name>(cb)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -266,10 +266,6 @@ impl RawEvent {
             }
             EventKind::NicknameUpdated | EventKind::Other(_) => return None,
         };
-        let party_type = match &event.party.party_type {
-            PartyType::Other(other) => other.clone(),
-            known => known.as_str().to_owned(),
-        };
         Some(RawEvent {
             kind,
             index: Some(event.index),
@@ -277,10 +273,10 @@ impl RawEvent {
             party: Some(RawParty {
                 id: event.party.id.clone(),
                 name: event.party.name.clone(),
-                party_type,
+                party_type: event.party.party_type.as_str().to_owned(),
             }),
             content: content_type.map(|content_type| Content {
-                text: event.text.clone().unwrap_or_default(),
+                text: event.text.as_deref().unwrap_or_default().to_owned(),
                 content_type,
             }),
             is_typing,
@@ -324,84 +320,75 @@ impl RawEvent {
         if value.as_object().is_none() {
             return Err(fail("the event must be an object"));
         }
-        let index = match present(value.get("index")) {
-            None => None,
-            Some(index) => Some(
-                index
-                    .as_u64()
-                    .ok_or_else(|| fail("index must be a whole number, 0 or more"))?,
-            ),
-        };
-        let timestamp = match present(value.get("timestamp")) {
-            None => None,
-            Some(Json::Number(ms)) if ms.is_finite() => Some(*ms),
-            Some(_) => return Err(fail("timestamp must be a number")),
-        };
-        let party = match present(value.get("party")) {
-            None => None,
-            Some(party) if party.as_object().is_some() => Some(RawParty {
-                id: present(party.get("id")).cloned().unwrap_or(Json::Null),
-                name: text_of(party, "name").map_err(|_| fail("party.name must be a string"))?,
-                party_type: text_of(party, "type")
-                    .map_err(|_| fail("party.type must be a string"))?,
-            }),
-            Some(_) => return Err(fail("party must be an object")),
-        };
+        // The checks never return early: the first failure is kept and reported once, after
+        // all of them (see [`Check`]), so they run in this order. Values are copied as they
+        // are checked; after a failure they are only dropped.
+        let mut check = Check::default();
+        let top = At("", None);
         let mut event = RawEvent {
             kind,
-            index,
-            timestamp,
-            party,
+            index: check
+                .field(value, top, "index", Want::Count)
+                .and_then(Json::as_u64),
+            timestamp: check
+                .field(value, top, "timestamp", Want::Number)
+                .and_then(Json::as_f64),
+            party: None,
             content: None,
             is_typing: None,
             reason: None,
         };
+        if let Some(party) = check.field(value, top, "party", Want::Object) {
+            event.party = Some(RawParty {
+                id: party.get("id").cloned().unwrap_or_default(),
+                name: text(check.field(party, top, "party.name", Want::Str)).to_owned(),
+                party_type: text(check.field(party, top, "party.type", Want::Str)).to_owned(),
+            });
+        }
         match kind {
             GweEvent::MessageReceived => {
-                let content = match present(value.get("content")) {
-                    None => Content {
-                        text: String::new(),
-                        content_type: ContentType::Text,
-                    },
-                    Some(content) if content.as_object().is_some() => Content {
-                        text: text_of(content, "text")
-                            .map_err(|_| fail("content.text must be a string"))?,
-                        content_type: match present(content.get("type")) {
-                            None => ContentType::Text,
-                            Some(Json::String(t)) => ContentType::parse(t),
-                            Some(_) => return Err(fail("content.type must be a string")),
-                        },
-                    },
-                    Some(_) => return Err(fail("content must be an object")),
-                };
-                event.content = Some(content);
-            }
-            GweEvent::AgentTyping => {
-                event.is_typing = Some(match present(value.get("isTyping")) {
-                    None => false,
-                    Some(Json::Bool(flag)) => *flag,
-                    Some(_) => return Err(fail("isTyping must be true or false")),
+                let (text_value, content_type) =
+                    match check.field(value, top, "content", Want::Object) {
+                        None => (None, None),
+                        Some(content) => (
+                            check.field(content, top, "content.text", Want::Str),
+                            check.field(content, top, "content.type", Want::Str),
+                        ),
+                    };
+                event.content = Some(Content {
+                    text: text(text_value).to_owned(),
+                    content_type: content_type
+                        .and_then(Json::as_str)
+                        .map_or(ContentType::Text, ContentType::parse),
                 });
             }
+            GweEvent::AgentTyping => {
+                event.is_typing = Some(
+                    check
+                        .field(value, top, "isTyping", Want::Bool)
+                        .and_then(Json::as_bool)
+                        .unwrap_or(false),
+                );
+            }
             GweEvent::SessionEnded => {
-                let id = match present(value.get("reason")) {
+                let id = match check.field(value, top, "reason", Want::Object) {
                     None => None,
-                    Some(reason) if reason.as_object().is_some() => {
-                        match present(reason.get("id")) {
-                            None => None,
-                            Some(id) => Some(
-                                id.as_u64()
-                                    .ok_or_else(|| fail("reason.id must be 1, 2 or 3"))?,
-                            ),
+                    Some(reason) => match reason.member("id", Want::Count) {
+                        Ok(id) => id.and_then(Json::as_u64),
+                        Err(_) => {
+                            check.fail(top, "reason.id", "must be 1, 2 or 3");
+                            None
                         }
-                    }
-                    Some(_) => return Err(fail("reason must be an object")),
+                    },
                 };
                 event.reason = Some(id.and_then(EndReason::from_id).unwrap_or(EndReason::Agent));
             }
             _ => {}
         }
-        Ok(event)
+        match check.fault {
+            Some(fault) => Err(fail(&concat(&[fault.path, " ", fault.reason]))),
+            None => Ok(event),
+        }
     }
 
     /// The raw event in the §5.2 shape: `type`, `index`, `timestamp`, `party`, and `content`
@@ -438,15 +425,7 @@ pub(crate) fn reason_map(reason: EndReason) -> Json {
     Json::object([(reason.key(), Json::Bool(true))])
 }
 
-fn present(value: Option<&Json>) -> Option<&Json> {
-    value.filter(|v| !v.is_null())
-}
-
-/// A string member; absent or `null` → empty; another type → `Err`.
-fn text_of(object: &Json, key: &str) -> Result<String, ()> {
-    match present(object.get(key)) {
-        None => Ok(String::new()),
-        Some(Json::String(text)) => Ok(text.clone()),
-        Some(_) => Err(()),
-    }
+/// The text of a checked [`Want::Str`] member; empty when absent.
+fn text(value: Option<&Json>) -> &str {
+    value.and_then(Json::as_str).unwrap_or_default()
 }

@@ -341,11 +341,13 @@ impl ChatSession {
                 && raw.index.is_some_and(|index| index <= self.restore_until));
         let timestamp = Json::Number(raw.timestamp.unwrap_or(now_ms));
         let index = raw.index.map(Json::from);
-        let party = raw.party.clone().unwrap_or(RawParty {
+        // Borrowed, not cloned: only the payload needs copies.
+        let no_party = RawParty {
             id: Json::Null,
             name: String::new(),
             party_type: String::new(),
-        });
+        };
+        let party = raw.party.as_ref().unwrap_or(&no_party);
         let mut payload = match raw.kind {
             GweEvent::AgentConnected | GweEvent::AgentDisconnected => Json::object([
                 ("party", party.to_json()),
@@ -368,12 +370,16 @@ impl ChatSession {
                 });
             }
             GweEvent::MessageReceived => {
-                let content = raw.content.clone().unwrap_or(Content {
-                    text: String::new(),
-                    content_type: ContentType::Text,
-                });
+                let content = match &raw.content {
+                    Some(content) => content.to_json(),
+                    None => Content {
+                        text: String::new(),
+                        content_type: ContentType::Text,
+                    }
+                    .to_json(),
+                };
                 Json::object([
-                    ("content", content.to_json()),
+                    ("content", content),
                     ("timestamp", timestamp),
                     ("index", index.unwrap_or_default()),
                     ("restored", Json::Bool(restored)),

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::core::json::{push_u64, Json};
+use crate::core::json::{push_u64, write_string, Json};
 
 use super::backoff::Backoff;
 use super::message::{
@@ -231,7 +231,7 @@ enum Sent {
 /// A sent message awaiting its reply.
 #[derive(Debug, Clone, PartialEq)]
 struct Awaiting {
-    message_id: String,
+    message_id: u64,
     /// The session it was sent in (see [`BayeuxClient::epoch`]).
     epoch: u64,
     sent: Sent,
@@ -646,20 +646,13 @@ impl BayeuxClient {
             self.stop(&mut out, None, ERROR_DISCONNECTED);
             if let Some(client_id) = client_id {
                 let message_id = self.next_message_id();
-                let message = Json::object([
-                    ("channel", Json::str(META_DISCONNECT)),
-                    ("id", Json::str(message_id)),
-                    ("clientId", Json::str(client_id)),
-                ]);
+                let mut text = String::from("[");
+                open_message(&mut text, META_DISCONNECT, message_id, &client_id);
+                text.push_str("}]");
                 let request_id = self.next_request_id();
                 out.io.push(Action::Send {
                     request_id,
-                    messages: {
-                        let mut text = String::from("[");
-                        message.write_to(&mut text);
-                        text.push(']');
-                        text
-                    },
+                    messages: text,
                     connection_type: self.transport,
                     is_connect: false,
                     timeout_ms: self.config.max_network_delay_ms.min(MAX_DELAY_MS),
@@ -675,12 +668,10 @@ impl BayeuxClient {
     // -----------------------------------------------------------------------------------------
     // Sending
 
-    fn next_message_id(&mut self) -> String {
+    fn next_message_id(&mut self) -> u64 {
         let id = self.next_message_id;
         self.next_message_id += 1;
-        let mut text = String::new();
-        push_u64(&mut text, id);
-        text
+        id
     }
 
     fn next_request_id(&mut self) -> RequestId {
@@ -689,26 +680,18 @@ impl BayeuxClient {
         id
     }
 
-    /// Sends one request and tracks it.
+    /// Sends one request and tracks it. `text` is the batch so far (`[` and its messages,
+    /// written straight as text: no `Json` tree to build, clone and drop); this closes it.
     fn dispatch(
         &mut self,
         out: &mut Out,
         kind: RequestKind,
-        messages: Vec<(Json, Awaiting)>,
+        mut text: String,
+        awaiting: Vec<Awaiting>,
         timeout_ms: u64,
     ) {
         let request_id = self.next_request_id();
         let timeout_ms = timeout_ms.min(MAX_DELAY_MS);
-        // The batch written straight into its text (no `unzip` into two vectors, no `fmt`).
-        let mut text = String::from("[");
-        let mut awaiting = Vec::with_capacity(messages.len());
-        for (json, sent) in messages {
-            if !awaiting.is_empty() {
-                text.push(',');
-            }
-            json.write_to(&mut text);
-            awaiting.push(sent);
-        }
         text.push(']');
         out.io.push(Action::Send {
             request_id,
@@ -731,20 +714,16 @@ impl BayeuxClient {
 
     fn send_handshake(&mut self, out: &mut Out) {
         let message_id = self.next_message_id();
-        let types: Vec<Json> = match self.transport {
-            ConnectionType::WebSocket => vec![
-                Json::str(ConnectionType::WebSocket.name()),
-                Json::str(ConnectionType::LongPolling.name()),
-            ],
-            ConnectionType::LongPolling => vec![Json::str(ConnectionType::LongPolling.name())],
-        };
-        let mut message = Json::object([
-            ("channel", Json::str(META_HANDSHAKE)),
-            ("version", Json::str("1.0")),
-            ("minimumVersion", Json::str("1.0")),
-            ("supportedConnectionTypes", Json::Array(types)),
-            ("id", Json::str(message_id.clone())),
-        ]);
+        let mut text = String::from(
+            "[{\"channel\":\"/meta/handshake\",\"version\":\"1.0\",\"minimumVersion\":\"1.0\",\
+             \"supportedConnectionTypes\":[",
+        );
+        if self.transport == ConnectionType::WebSocket {
+            text.push_str("\"websocket\",");
+        }
+        text.push_str("\"long-polling\"],\"id\":\"");
+        push_u64(&mut text, message_id);
+        text.push('"');
         let mut ext = match &self.config.handshake_ext {
             Some(ext @ Json::Object(_)) => ext.clone(),
             _ => Json::Object(Vec::new()),
@@ -753,20 +732,17 @@ impl BayeuxClient {
             ext.set("ack", Json::Bool(true));
         }
         if ext.as_object().is_some_and(|members| !members.is_empty()) {
-            message.set("ext", ext);
+            text.push_str(",\"ext\":");
+            ext.write_to(&mut text);
         }
+        text.push('}');
         let awaiting = Awaiting {
             message_id,
             epoch: self.epoch,
             sent: Sent::Handshake,
         };
         let timeout = self.config.max_network_delay_ms;
-        self.dispatch(
-            out,
-            RequestKind::Handshake,
-            vec![(message, awaiting)],
-            timeout,
-        );
+        self.dispatch(out, RequestKind::Handshake, text, vec![awaiting], timeout);
     }
 
     fn send_connect(&mut self, out: &mut Out) {
@@ -781,37 +757,32 @@ impl BayeuxClient {
             return; // exactly one outstanding connect
         }
         let message_id = self.next_message_id();
-        let mut message = Json::object([
-            ("channel", Json::str(META_CONNECT)),
-            ("id", Json::str(message_id.clone())),
-            ("clientId", Json::str(client_id)),
-            ("connectionType", Json::str(self.transport.name())),
-        ]);
+        let mut text = String::from("[");
+        open_message(&mut text, META_CONNECT, message_id, &client_id);
+        text.push_str(",\"connectionType\":\"");
+        text.push_str(self.transport.name());
+        text.push('"');
         let hold_ms = if self.first_connect {
             // Learn the advice at once, as CometD does.
-            message.set("advice", Json::object([("timeout", Json::Number(0.0))]));
+            text.push_str(",\"advice\":{\"timeout\":0}");
             0
         } else {
             self.advice.timeout_ms
         };
         if self.ack_active {
-            message.set(
-                "ext",
-                Json::object([("ack", Json::Number(self.ack_batch as f64))]),
-            );
+            text.push_str(",\"ext\":{\"ack\":");
+            // As a JSON number (the same text as before for every id up to 2^53).
+            Json::Number(self.ack_batch as f64).write_to(&mut text);
+            text.push('}');
         }
+        text.push('}');
         let awaiting = Awaiting {
             message_id,
             epoch: self.epoch,
             sent: Sent::Connect,
         };
         let timeout = hold_ms.saturating_add(self.config.max_network_delay_ms);
-        self.dispatch(
-            out,
-            RequestKind::Connect,
-            vec![(message, awaiting)],
-            timeout,
-        );
+        self.dispatch(out, RequestKind::Connect, text, vec![awaiting], timeout);
     }
 
     /// Sends queued messages if the session and transport allow it. Long-polling keeps at most
@@ -835,38 +806,40 @@ impl BayeuxClient {
             let count = self.outbox.len().min(MAX_BATCH);
             let rest = self.outbox.split_off(count);
             let items = std::mem::replace(&mut self.outbox, rest);
-            let mut messages = Vec::with_capacity(items.len());
+            let mut text = String::from("[");
+            let mut awaiting = Vec::with_capacity(items.len());
             for item in items {
                 let message_id = self.next_message_id();
-                // One object for every kind: only the channel and the last member differ.
-                let (channel, last) = match &item {
-                    Outgoing::Subscribe(channel) => (
-                        META_SUBSCRIBE,
-                        ("subscription", Json::str(channel.as_str())),
-                    ),
-                    Outgoing::Unsubscribe(channel) => (
-                        META_UNSUBSCRIBE,
-                        ("subscription", Json::str(channel.as_str())),
-                    ),
-                    Outgoing::Publish { channel, data, .. } => {
-                        (channel.as_str(), ("data", data.clone()))
-                    }
+                if !awaiting.is_empty() {
+                    text.push(',');
+                }
+                // One shape for every kind: only the channel and the last member differ.
+                let (channel, subscription) = match &item {
+                    Outgoing::Subscribe(channel) => (META_SUBSCRIBE, Some(channel)),
+                    Outgoing::Unsubscribe(channel) => (META_UNSUBSCRIBE, Some(channel)),
+                    Outgoing::Publish { channel, .. } => (channel.as_str(), None),
                 };
-                let json = Json::object([
-                    ("channel", Json::str(channel)),
-                    ("id", Json::str(message_id.as_str())),
-                    ("clientId", Json::str(client_id.as_str())),
-                    last,
-                ]);
-                let awaiting = Awaiting {
+                open_message(&mut text, channel, message_id, &client_id);
+                match (subscription, &item) {
+                    (Some(channel), _) => {
+                        text.push_str(",\"subscription\":");
+                        write_string(&mut text, channel);
+                    }
+                    (None, Outgoing::Publish { data, .. }) => {
+                        text.push_str(",\"data\":");
+                        data.write_to(&mut text);
+                    }
+                    (None, _) => {}
+                }
+                text.push('}');
+                awaiting.push(Awaiting {
                     message_id,
                     epoch: self.epoch,
                     sent: Sent::Message(item),
-                };
-                messages.push((json, awaiting));
+                });
             }
             let timeout = self.config.max_network_delay_ms;
-            self.dispatch(out, RequestKind::Messages, messages, timeout);
+            self.dispatch(out, RequestKind::Messages, text, awaiting, timeout);
         }
     }
 
@@ -999,7 +972,7 @@ impl BayeuxClient {
     /// Finds and removes the awaited message that `message` answers; finishes its request when
     /// nothing else of it is awaited.
     fn take_awaiting(&mut self, out: &mut Out, message: &Incoming) -> Option<Awaiting> {
-        let id = message.id.as_deref()?;
+        let id = message.id?;
         let (request_index, message_index) =
             self.in_flight.iter().enumerate().find_map(|(r, request)| {
                 request
@@ -1468,6 +1441,17 @@ impl BayeuxClient {
         actions.append(&mut out.events);
         actions
     }
+}
+
+/// Appends the start of a message sent in a session:
+/// `{"channel":…,"id":"…","clientId":…` (the caller adds the rest and the closing `}`).
+fn open_message(text: &mut String, channel: &str, message_id: u64, client_id: &str) {
+    text.push_str("{\"channel\":");
+    write_string(text, channel);
+    text.push_str(",\"id\":\"");
+    push_u64(text, message_id);
+    text.push_str("\",\"clientId\":");
+    write_string(text, client_id);
 }
 
 /// Asks the adapter to close the WebSocket, unless this call already did and sent nothing on

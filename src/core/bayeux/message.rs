@@ -4,7 +4,7 @@
 //! field by field (by value, so `data` is moved, not copied). Nothing here panics: fields of the
 //! wrong type are treated as absent.
 
-use crate::core::json::{parse_u64, push_u64, Json};
+use crate::core::json::{parse_u64, Json};
 
 pub(crate) const META_HANDSHAKE: &str = "/meta/handshake";
 pub(crate) const META_CONNECT: &str = "/meta/connect";
@@ -93,8 +93,9 @@ fn millis(value: &Json) -> Option<u64> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Incoming {
     pub channel: String,
-    /// The message id, a string or a whole number (kept as its decimal text).
-    pub id: Option<String>,
+    /// The message id, a whole number or a string holding one in canonical decimal (the
+    /// client's ids are such numbers, so other ids answer nothing of it).
+    pub id: Option<u64>,
     pub successful: Option<bool>,
     pub error: Option<String>,
     pub client_id: Option<String>,
@@ -116,13 +117,10 @@ impl Incoming {
         // object is dropped once, at the end.
         let mut take = |key: &str| take_last(&mut members, key);
         let channel = take("channel").and_then(into_string)?;
-        let id = take("id").and_then(|id| match id.as_u64() {
-            Some(id) => {
-                let mut text = String::new();
-                push_u64(&mut text, id);
-                Some(text)
-            }
-            None => into_string(id),
+        let id = take("id").and_then(|id| match id {
+            // Only the text the client writes: no sign, no leading zero.
+            Json::String(text) if !text.starts_with(['+', '0']) => parse_u64(&text),
+            other => other.as_u64(),
         });
         Some(Incoming {
             channel,
@@ -288,7 +286,7 @@ mod tests {
         let batch = parse_batch(r#"{"channel":"/a","id":"3"}"#);
         assert_eq!(
             batch.and_then(|b| b.into_iter().next()).and_then(|m| m.id),
-            Some("3".to_owned())
+            Some(3)
         );
         assert_eq!(parse_batch("[]").map(|b| b.len()), Some(0));
         for garbage in ["", "5", "\"x\"", "[{", "<html>", "null", "{\"channel\":"] {
@@ -315,7 +313,7 @@ mod tests {
                  "ext":{"ack":"12"},"supportedConnectionTypes":["websocket",3,"long-polling"]}]"#,
         );
         let message = batch.and_then(|b| b.into_iter().next()).unwrap_or_default();
-        assert_eq!(message.id.as_deref(), Some("7"));
+        assert_eq!(message.id, Some(7));
         assert_eq!(message.successful, Some(false));
         assert_eq!(message.error_code(), Some(402));
         assert_eq!(message.client_id.as_deref(), Some("abc"));
@@ -341,7 +339,7 @@ mod tests {
         )
         .unwrap_or_default();
         assert_eq!(message.channel, "/b");
-        assert_eq!(message.id.as_deref(), Some("2"));
+        assert_eq!(message.id, Some(2));
         assert_eq!(message.error, None);
         assert_eq!(message.data, Some(Json::object([("k", Json::Bool(true))])));
         // A last `channel` that is not a string makes the element no message.

@@ -266,11 +266,24 @@ struct Scheduled {
     next: Next,
 }
 
-/// Actions of one call: I/O first, then notifications.
+/// Actions of one call: I/O first, then notifications. One vector (no second one to append
+/// and drop): I/O goes in before the first notification.
 #[derive(Default)]
 struct Out {
-    io: Vec<Action>,
-    events: Vec<Action>,
+    actions: Vec<Action>,
+    /// How many of `actions` are I/O.
+    io_len: usize,
+}
+
+impl Out {
+    fn io(&mut self, action: Action) {
+        self.actions.insert(self.io_len, action);
+        self.io_len += 1;
+    }
+
+    fn event(&mut self, action: Action) {
+        self.actions.push(action);
+    }
 }
 
 /// A sans-IO Bayeux 1.0 client. See the [module documentation](super).
@@ -457,7 +470,7 @@ impl BayeuxClient {
     pub fn subscribe(&mut self, channel: &str) -> Vec<Action> {
         let mut out = Out::default();
         if !is_valid_pattern(channel) || is_meta(channel) {
-            out.events.push(Action::SubscribeAcked {
+            out.event(Action::SubscribeAcked {
                 subscription: channel.to_owned(),
                 successful: false,
                 error: Some(invalid_channel(channel)),
@@ -465,7 +478,7 @@ impl BayeuxClient {
         } else if self.subscriptions.iter().any(|s| s == channel) {
             // Already recorded.
         } else if self.subscriptions.len() >= self.config.max_subscriptions {
-            out.events.push(Action::SubscribeAcked {
+            out.event(Action::SubscribeAcked {
                 subscription: channel.to_owned(),
                 successful: false,
                 error: Some(ERROR_TOO_MANY_SUBSCRIPTIONS.to_owned()),
@@ -473,7 +486,7 @@ impl BayeuxClient {
         } else {
             self.subscriptions.push(channel.to_owned());
             if is_service(channel) {
-                out.events.push(Action::SubscribeAcked {
+                out.event(Action::SubscribeAcked {
                     subscription: channel.to_owned(),
                     successful: true,
                     error: None,
@@ -519,7 +532,7 @@ impl BayeuxClient {
             None
         };
         match refusal {
-            Some(error) => out.events.push(Action::PublishAcked {
+            Some(error) => out.event(Action::PublishAcked {
                 id,
                 successful: false,
                 error: Some(error),
@@ -626,7 +639,7 @@ impl BayeuxClient {
                             close_websocket(&mut out);
                             failed.extend(self.take_requests_on(ConnectionType::WebSocket));
                         } else {
-                            out.io.push(Action::Abort { request_id });
+                            out.io(Action::Abort { request_id });
                         }
                         self.fail_requests(&mut out, failed, Some(request_id));
                     }
@@ -650,7 +663,7 @@ impl BayeuxClient {
                 open_message(&mut text, META_DISCONNECT, message_id, &client_id);
                 text.push_str("}]");
                 let request_id = self.next_request_id();
-                out.io.push(Action::Send {
+                out.io(Action::Send {
                     request_id,
                     messages: text,
                     connection_type: self.transport,
@@ -693,14 +706,14 @@ impl BayeuxClient {
         let request_id = self.next_request_id();
         let timeout_ms = timeout_ms.min(MAX_DELAY_MS);
         text.push(']');
-        out.io.push(Action::Send {
+        out.io(Action::Send {
             request_id,
             messages: text,
             connection_type: self.transport,
             is_connect: kind == RequestKind::Connect,
             timeout_ms,
         });
-        out.io.push(Action::SetTimer {
+        out.io(Action::SetTimer {
             timer: Timer::Request(request_id),
             delay_ms: timeout_ms,
         });
@@ -892,7 +905,7 @@ impl BayeuxClient {
             return;
         }
         self.scheduled = Some(Scheduled { timer, next });
-        out.io.push(Action::SetTimer {
+        out.io(Action::SetTimer {
             timer,
             delay_ms: delay_ms.min(MAX_DELAY_MS),
         });
@@ -900,7 +913,7 @@ impl BayeuxClient {
 
     fn cancel_scheduled(&mut self, out: &mut Out) {
         if let Some(scheduled) = self.scheduled.take() {
-            out.io.push(Action::CancelTimer(scheduled.timer));
+            out.io(Action::CancelTimer(scheduled.timer));
         }
     }
 
@@ -962,7 +975,7 @@ impl BayeuxClient {
             .iter()
             .any(|pattern| pattern_matches(pattern, &message.channel))
         {
-            out.events.push(Action::Deliver {
+            out.event(Action::Deliver {
                 channel: message.channel,
                 data,
             });
@@ -987,8 +1000,7 @@ impl BayeuxClient {
         let awaiting = request.awaiting.remove(message_index);
         if request.awaiting.is_empty() {
             let finished = self.in_flight.remove(request_index);
-            out.io
-                .push(Action::CancelTimer(Timer::Request(finished.id)));
+            out.io(Action::CancelTimer(Timer::Request(finished.id)));
         }
         Some(awaiting)
     }
@@ -1008,7 +1020,7 @@ impl BayeuxClient {
             }
             Sent::Message(Outgoing::Publish { id, channel, data }) => {
                 if message.successful == Some(true) {
-                    out.events.push(Action::PublishAcked {
+                    out.event(Action::PublishAcked {
                         id,
                         successful: true,
                         error: None,
@@ -1020,7 +1032,7 @@ impl BayeuxClient {
                         self.rehandshake(out, message.advice());
                     }
                 } else {
-                    out.events.push(Action::PublishAcked {
+                    out.event(Action::PublishAcked {
                         id,
                         successful: false,
                         error: Some(error_or(message, "publish failed")),
@@ -1030,7 +1042,7 @@ impl BayeuxClient {
             Sent::Message(Outgoing::Subscribe(subscription)) => {
                 if message.successful == Some(true) {
                     if current && self.subscriptions.contains(&subscription) {
-                        out.events.push(Action::SubscribeAcked {
+                        out.event(Action::SubscribeAcked {
                             subscription,
                             successful: true,
                             error: None,
@@ -1042,7 +1054,7 @@ impl BayeuxClient {
                     }
                 } else if current {
                     self.subscriptions.retain(|s| *s != subscription);
-                    out.events.push(Action::SubscribeAcked {
+                    out.event(Action::SubscribeAcked {
                         subscription,
                         successful: false,
                         error: Some(error_or(message, "subscribe failed")),
@@ -1129,7 +1141,7 @@ impl BayeuxClient {
         self.flush(out);
         let interval = self.advice.interval_ms;
         self.schedule(out, Next::Connect, Timer::Interval, interval);
-        out.events.push(Action::Handshaken {
+        out.event(Action::Handshaken {
             client_id,
             rehandshake,
         });
@@ -1156,7 +1168,7 @@ impl BayeuxClient {
                     self.connected = true;
                     if self.interrupted {
                         self.interrupted = false;
-                        out.events.push(Action::Continued);
+                        out.event(Action::Continued);
                     }
                     self.flush(out);
                     let interval = self.advice.interval_ms;
@@ -1207,7 +1219,7 @@ impl BayeuxClient {
     fn interrupt(&mut self, out: &mut Out) {
         if self.connected && !self.interrupted {
             self.interrupted = true;
-            out.events.push(Action::Interrupted);
+            out.event(Action::Interrupted);
         }
     }
 
@@ -1219,9 +1231,9 @@ impl BayeuxClient {
             .position(|r| r.kind == RequestKind::Connect)
         {
             let request = self.in_flight.remove(index);
-            out.io.push(Action::CancelTimer(Timer::Request(request.id)));
+            out.io(Action::CancelTimer(Timer::Request(request.id)));
             if request.connection_type == ConnectionType::LongPolling {
-                out.io.push(Action::Abort {
+                out.io(Action::Abort {
                     request_id: request.id,
                 });
             }
@@ -1288,7 +1300,7 @@ impl BayeuxClient {
         let on_websocket = request_is_on(&failed, ConnectionType::WebSocket);
         for request in failed {
             if Some(request.id) != fired {
-                out.io.push(Action::CancelTimer(Timer::Request(request.id)));
+                out.io(Action::CancelTimer(Timer::Request(request.id)));
             }
             for awaiting in request.awaiting {
                 let current = awaiting.epoch == self.epoch;
@@ -1335,7 +1347,7 @@ impl BayeuxClient {
     /// Forgets requests without treating them as failures (their messages are requeued).
     fn drop_requests(&mut self, out: &mut Out, requests: Vec<InFlight>) {
         for request in requests {
-            out.io.push(Action::CancelTimer(Timer::Request(request.id)));
+            out.io(Action::CancelTimer(Timer::Request(request.id)));
             for awaiting in request.awaiting {
                 if let Sent::Message(item) = awaiting.sent {
                     self.requeue(item, awaiting.epoch);
@@ -1352,8 +1364,7 @@ impl BayeuxClient {
         self.drop_requests(out, stranded);
         self.transport = ConnectionType::LongPolling;
         close_websocket(out);
-        out.io
-            .push(Action::UseTransport(ConnectionType::LongPolling));
+        out.io(Action::UseTransport(ConnectionType::LongPolling));
     }
 
     /// The server ended the session for good.
@@ -1372,9 +1383,9 @@ impl BayeuxClient {
         self.cancel_scheduled(out);
         let mut dropped = Vec::new();
         for request in std::mem::take(&mut self.in_flight) {
-            out.io.push(Action::CancelTimer(Timer::Request(request.id)));
+            out.io(Action::CancelTimer(Timer::Request(request.id)));
             if request.connection_type == ConnectionType::LongPolling {
-                out.io.push(Action::Abort {
+                out.io(Action::Abort {
                     request_id: request.id,
                 });
             }
@@ -1390,7 +1401,7 @@ impl BayeuxClient {
             }
         }
         for id in dropped {
-            out.events.push(Action::PublishAcked {
+            out.event(Action::PublishAcked {
                 id,
                 successful: false,
                 error: Some(error.to_owned()),
@@ -1435,11 +1446,9 @@ impl BayeuxClient {
         let state = self.public_state();
         if state != self.reported {
             self.reported = state.clone();
-            out.events.push(Action::StateChanged(state));
+            out.event(Action::StateChanged(state));
         }
-        let mut actions = out.io;
-        actions.append(&mut out.events);
-        actions
+        out.actions
     }
 }
 
@@ -1458,7 +1467,9 @@ fn open_message(text: &mut String, channel: &str, message_id: u64, client_id: &s
 /// a WebSocket since.
 fn close_websocket(out: &mut Out) {
     let already_closed = out
-        .io
+        .actions
+        .get(..out.io_len)
+        .unwrap_or_default()
         .iter()
         .rev()
         .find(|action| {
@@ -1471,9 +1482,9 @@ fn close_websocket(out: &mut Out) {
                     }
             )
         })
-        .is_some_and(|action| *action == Action::CloseWebSocket);
+        .is_some_and(|action| matches!(action, Action::CloseWebSocket));
     if !already_closed {
-        out.io.push(Action::CloseWebSocket);
+        out.io(Action::CloseWebSocket);
     }
 }
 

@@ -7,7 +7,7 @@ use crate::core::json::{push_u64, write_string, Json};
 
 use super::backoff::Backoff;
 use super::message::{
-    batch_id, is_meta, is_service, is_valid_channel, is_valid_pattern, parse_batch,
+    batch_id, is_meta, is_service, is_valid_channel, is_valid_pattern, parse_items,
     pattern_matches, Advice, Incoming, Reconnect, MAX_DELAY_MS, META_CONNECT, META_DISCONNECT,
     META_HANDSHAKE, META_SUBSCRIBE, META_UNSUBSCRIBE,
 };
@@ -556,7 +556,7 @@ impl BayeuxClient {
         let mut out = Out::default();
         if self.running {
             self.last_received_ms = Some(now_ms);
-            match parse_batch(body) {
+            match parse_items(body) {
                 Some(messages) => {
                     self.process(&mut out, messages, ConnectionType::LongPolling);
                     if let Some(unanswered) = self.take_request(request_id) {
@@ -580,7 +580,7 @@ impl BayeuxClient {
         let mut out = Out::default();
         if self.running {
             self.last_received_ms = Some(now_ms);
-            match parse_batch(text) {
+            match parse_items(text) {
                 Some(messages) => {
                     self.process(&mut out, messages, ConnectionType::WebSocket);
                     self.flush(&mut out);
@@ -951,11 +951,16 @@ impl BayeuxClient {
     // -----------------------------------------------------------------------------------------
     // Receiving
 
-    fn process(&mut self, out: &mut Out, messages: Vec<Incoming>, via: ConnectionType) {
-        for message in messages {
+    /// Handles the elements of a batch in order; elements that are not messages (no string
+    /// `channel`) are skipped.
+    fn process(&mut self, out: &mut Out, items: Vec<Json>, via: ConnectionType) {
+        for item in items {
             if !self.running {
                 return;
             }
+            let Some(message) = Incoming::from_json(item) else {
+                continue;
+            };
             if message.is_reply() {
                 // By reference: the message is dropped once, here, instead of field by
                 // field on every path of the reply handlers (much smaller in the wasm).

@@ -109,7 +109,7 @@ pub(crate) struct Incoming {
 impl Incoming {
     /// Takes one element of a batch apart; `None` unless it is an object with a string
     /// `channel`.
-    fn from_json(value: Json) -> Option<Incoming> {
+    pub(crate) fn from_json(value: Json) -> Option<Incoming> {
         let Json::Object(mut members) = value else {
             return None;
         };
@@ -186,15 +186,22 @@ fn into_string(value: Json) -> Option<String> {
     }
 }
 
-/// Parses the text of a batch: a JSON array of messages, or one message object. Elements that
-/// are not messages (no string `channel`) are skipped. `None` when the text is not JSON, or
-/// neither an array nor an object.
+/// Parses the text of a batch: a JSON array of messages, or one message object. `None` when
+/// the text is not JSON, or neither an array nor an object. The elements are read with
+/// [`Incoming::from_json`] one at a time as they are handled (no second vector).
+pub(crate) fn parse_items(text: &str) -> Option<Vec<Json>> {
+    match Json::parse(text).ok()? {
+        Json::Array(items) => Some(items),
+        message @ Json::Object(_) => Some(vec![message]),
+        _ => None,
+    }
+}
+
+/// [`parse_items`], each read as a message; elements that are not messages (no string
+/// `channel`) are skipped.
+#[cfg(test)]
 pub(crate) fn parse_batch(text: &str) -> Option<Vec<Incoming>> {
-    let items = match Json::parse(text).ok()? {
-        Json::Array(items) => items,
-        message @ Json::Object(_) => vec![message],
-        _ => return None,
-    };
+    let items = parse_items(text)?;
     // A plain loop: smaller in the wasm than `filter_map(..).collect()`.
     let mut messages = Vec::with_capacity(items.len());
     for item in items {

@@ -1,7 +1,7 @@
 //! The Bayeux client state machine. See the [module documentation](super) for the contract
 //! with the adapter that performs its I/O.
 
-use std::fmt;
+use std::{fmt, mem};
 
 use crate::core::json::{push_u64, write_string, Json};
 
@@ -326,7 +326,8 @@ pub struct BayeuxClient {
     // code costs more wasm than moving a few elements on `insert(0, …)`.
     outbox: Vec<Outgoing>,
     subscriptions: Vec<String>,
-    reported: State,
+    /// The last reported state, as [`state_key`] (no copy of a terminated client's error).
+    reported: (mem::Discriminant<State>, u32),
     last_received_ms: Option<f64>,
 }
 
@@ -383,7 +384,7 @@ impl BayeuxClient {
             in_flight: Vec::new(),
             outbox: Vec::new(),
             subscriptions: Vec::new(),
-            reported: State::Disconnected,
+            reported: state_key(&State::Disconnected),
             last_received_ms: None,
         }
     }
@@ -1449,12 +1450,25 @@ impl BayeuxClient {
     /// Appends a state change (if any) and returns I/O, then notifications.
     fn finish(&mut self, mut out: Out) -> Vec<Action> {
         let state = self.public_state();
-        if state != self.reported {
-            self.reported = state.clone();
+        let key = state_key(&state);
+        if key != self.reported {
+            self.reported = key;
             out.event(Action::StateChanged(state));
         }
         out.actions
     }
+}
+
+/// What `finish` compares to tell a state change: the kind of state, and the attempt of
+/// `Reconnecting`. A terminated client's error is left out: only `start` leaves
+/// `Terminated`, and it always reports `Handshaking`, so two `Terminated` in a row (whatever
+/// their errors) never happen.
+fn state_key(state: &State) -> (mem::Discriminant<State>, u32) {
+    let attempt = match state {
+        State::Reconnecting { attempt } => *attempt,
+        _ => 0,
+    };
+    (mem::discriminant(state), attempt)
 }
 
 /// Appends the start of a message sent in a session:

@@ -191,7 +191,7 @@ fn on_socket_event(weak: &Weak<Inner>, event: SocketEvent) {
     }
     let actions = match event {
         SocketEvent::Open => {
-            let backlog: Vec<String> = inner.socket_backlog.borrow_mut().drain(..).collect();
+            let backlog = std::mem::take(&mut *inner.socket_backlog.borrow_mut());
             if let Some(socket) = inner.socket.borrow().as_ref() {
                 for frame in backlog {
                     socket.send(&frame);

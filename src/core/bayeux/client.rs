@@ -1252,10 +1252,16 @@ impl BayeuxClient {
     }
 
     fn take_requests_on(&mut self, connection_type: ConnectionType) -> Vec<InFlight> {
-        let (taken, kept) = std::mem::take(&mut self.in_flight)
-            .into_iter()
-            .partition(|r| r.connection_type == connection_type);
-        self.in_flight = kept;
+        // A plain loop over a handful of requests: much smaller in the wasm than `partition`.
+        let mut taken = Vec::new();
+        let mut index = 0;
+        while let Some(request) = self.in_flight.get(index) {
+            if request.connection_type == connection_type {
+                taken.push(self.in_flight.remove(index));
+            } else {
+                index += 1;
+            }
+        }
         taken
     }
 

@@ -994,23 +994,25 @@ impl BayeuxClient {
     /// nothing else of it is awaited.
     fn take_awaiting(&mut self, out: &mut Out, message: &Incoming) -> Option<Awaiting> {
         let id = message.id?;
-        let (request_index, message_index) =
-            self.in_flight.iter().enumerate().find_map(|(r, request)| {
-                request
-                    .awaiting
-                    .iter()
-                    .position(|a| {
-                        a.message_id == id && sent_channel_matches(&a.sent, &message.channel)
-                    })
-                    .map(|m| (r, m))
-            })?;
-        let request = self.in_flight.get_mut(request_index)?;
-        let awaiting = request.awaiting.remove(message_index);
-        if request.awaiting.is_empty() {
-            let finished = self.in_flight.remove(request_index);
-            out.io(Action::CancelTimer(Timer::Request(finished.id)));
+        for request_index in 0..self.in_flight.len() {
+            let request = self.in_flight.get_mut(request_index)?;
+            let Some(message_index) = request.awaiting.iter().position(|a| a.message_id == id)
+            else {
+                continue;
+            };
+            // Message ids are never reused: no other awaited message has this one.
+            let sent = &request.awaiting.get(message_index)?.sent;
+            if !sent_channel_matches(sent, &message.channel) {
+                return None;
+            }
+            let awaiting = request.awaiting.remove(message_index);
+            if request.awaiting.is_empty() {
+                let finished = self.in_flight.remove(request_index);
+                out.io(Action::CancelTimer(Timer::Request(finished.id)));
+            }
+            return Some(awaiting);
         }
-        Some(awaiting)
+        None
     }
 
     fn on_reply(&mut self, out: &mut Out, message: &Incoming, via: ConnectionType) {

@@ -16,30 +16,12 @@ use crate::core::bayeux::{
 };
 use crate::core::json::Json;
 
-/// What the connection reports to its owner.
-#[derive(Debug, Clone)]
-pub enum BayeuxEvent {
-    State(State),
-    Handshaken {
-        rehandshake: bool,
-    },
-    Interrupted,
-    Continued,
-    Deliver {
-        channel: String,
-        data: Json,
-    },
-    PublishAcked {
-        id: PublishId,
-        successful: bool,
-        error: Option<String>,
-    },
-    SubscribeAcked {
-        subscription: String,
-        successful: bool,
-        error: Option<String>,
-    },
-}
+/// What the connection reports to its owner: the machine's notifications
+/// ([`Action::StateChanged`], [`Action::Handshaken`], [`Action::Interrupted`],
+/// [`Action::Continued`], [`Action::Deliver`], [`Action::PublishAcked`],
+/// [`Action::SubscribeAcked`]), handed over as they are. I/O actions are performed by the
+/// connection and never reported.
+pub type BayeuxEvent = Action;
 
 struct Inner {
     url: String,
@@ -130,39 +112,8 @@ fn perform(inner: &Rc<Inner>, actions: Vec<Action>) {
             Action::CloseWebSocket | Action::UseTransport(_) => discard_socket(inner),
             Action::SetTimer { timer, delay_ms } => arm(inner, timer, delay_ms),
             Action::CancelTimer(timer) => drop(take_timer(inner, timer)),
-            Action::StateChanged(state) => notify(inner, BayeuxEvent::State(state)),
-            Action::Handshaken { rehandshake, .. } => {
-                notify(inner, BayeuxEvent::Handshaken { rehandshake })
-            }
-            Action::Interrupted => notify(inner, BayeuxEvent::Interrupted),
-            Action::Continued => notify(inner, BayeuxEvent::Continued),
-            Action::Deliver { channel, data } => {
-                notify(inner, BayeuxEvent::Deliver { channel, data })
-            }
-            Action::PublishAcked {
-                id,
-                successful,
-                error,
-            } => notify(
-                inner,
-                BayeuxEvent::PublishAcked {
-                    id,
-                    successful,
-                    error,
-                },
-            ),
-            Action::SubscribeAcked {
-                subscription,
-                successful,
-                error,
-            } => notify(
-                inner,
-                BayeuxEvent::SubscribeAcked {
-                    subscription,
-                    successful,
-                    error,
-                },
-            ),
+            // Notifications go to the owner as they are.
+            notification => notify(inner, notification),
         }
     }
 }
@@ -240,7 +191,7 @@ fn on_socket_event(weak: &Weak<Inner>, event: SocketEvent) {
     }
     let actions = match event {
         SocketEvent::Open => {
-            let backlog: Vec<String> = inner.socket_backlog.borrow_mut().drain(..).collect();
+            let backlog = std::mem::take(&mut *inner.socket_backlog.borrow_mut());
             if let Some(socket) = inner.socket.borrow().as_ref() {
                 for frame in backlog {
                     socket.send(&frame);
@@ -293,7 +244,7 @@ fn arm(inner: &Rc<Inner>, timer: Timer, delay_ms: u64) {
             // No timers at all: nothing sensible is left to do but report the failure.
             notify(
                 inner,
-                BayeuxEvent::State(State::Terminated {
+                Action::StateChanged(State::Terminated {
                     error: Some("setTimeout is not available".into()),
                 }),
             );

@@ -170,7 +170,6 @@ impl BayeuxChat {
             BayeuxEvent::Deliver { channel, data } if channel == self.channel => {
                 self.on_envelope(&data)
             }
-            BayeuxEvent::Deliver { .. } | BayeuxEvent::SubscribeAcked { .. } => {}
             BayeuxEvent::PublishAcked {
                 id,
                 successful,
@@ -196,14 +195,14 @@ impl BayeuxChat {
                     None => self.early.borrow_mut().push((id, outcome)),
                 }
             }
-            BayeuxEvent::Handshaken { rehandshake } => {
-                if rehandshake && !self.credentials.borrow().secure_key.is_empty() {
-                    (self.sink)(TransportEvent::Reconnected);
-                }
+            BayeuxEvent::Handshaken { rehandshake, .. }
+                if rehandshake && !self.credentials.borrow().secure_key.is_empty() =>
+            {
+                (self.sink)(TransportEvent::Reconnected);
             }
             BayeuxEvent::Interrupted => (self.sink)(TransportEvent::Interrupted),
             BayeuxEvent::Continued => (self.sink)(TransportEvent::Continued),
-            BayeuxEvent::State(State::Terminated { error }) => {
+            BayeuxEvent::StateChanged(State::Terminated { error }) => {
                 // Each waiting command gets its own copy of the error, made from the text.
                 let error = || {
                     error
@@ -219,7 +218,8 @@ impl BayeuxChat {
                 }
                 (self.sink)(TransportEvent::Failed(error()));
             }
-            BayeuxEvent::State(_) => {}
+            // Other deliveries and states, subscription outcomes (I/O actions never come here).
+            _ => {}
         }
     }
 

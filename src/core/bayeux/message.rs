@@ -4,7 +4,7 @@
 //! field by field (by value, so `data` is moved, not copied). Nothing here panics: fields of the
 //! wrong type are treated as absent.
 
-use crate::core::json::{parse_u64, push_u64, Json};
+use crate::core::json::{parse_u64, Json};
 
 pub(crate) const META_HANDSHAKE: &str = "/meta/handshake";
 pub(crate) const META_CONNECT: &str = "/meta/connect";
@@ -93,8 +93,9 @@ fn millis(value: &Json) -> Option<u64> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Incoming {
     pub channel: String,
-    /// The message id, a string or a whole number (kept as its decimal text).
-    pub id: Option<String>,
+    /// The message id, a whole number or a string holding one in canonical decimal (the
+    /// client's ids are such numbers, so other ids answer nothing of it).
+    pub id: Option<u64>,
     pub successful: Option<bool>,
     pub error: Option<String>,
     pub client_id: Option<String>,
@@ -108,7 +109,7 @@ pub(crate) struct Incoming {
 impl Incoming {
     /// Takes one element of a batch apart; `None` unless it is an object with a string
     /// `channel`.
-    fn from_json(value: Json) -> Option<Incoming> {
+    pub(crate) fn from_json(value: Json) -> Option<Incoming> {
         let Json::Object(mut members) = value else {
             return None;
         };
@@ -116,13 +117,10 @@ impl Incoming {
         // object is dropped once, at the end.
         let mut take = |key: &str| take_last(&mut members, key);
         let channel = take("channel").and_then(into_string)?;
-        let id = take("id").and_then(|id| match id.as_u64() {
-            Some(id) => {
-                let mut text = String::new();
-                push_u64(&mut text, id);
-                Some(text)
-            }
-            None => into_string(id),
+        let id = take("id").and_then(|id| match id {
+            // Only the text the client writes: no sign, no leading zero.
+            Json::String(text) if !text.starts_with(['+', '0']) => parse_u64(&text),
+            other => other.as_u64(),
         });
         Some(Incoming {
             channel,
@@ -188,15 +186,22 @@ fn into_string(value: Json) -> Option<String> {
     }
 }
 
-/// Parses the text of a batch: a JSON array of messages, or one message object. Elements that
-/// are not messages (no string `channel`) are skipped. `None` when the text is not JSON, or
-/// neither an array nor an object.
+/// Parses the text of a batch: a JSON array of messages, or one message object. `None` when
+/// the text is not JSON, or neither an array nor an object. The elements are read with
+/// [`Incoming::from_json`] one at a time as they are handled (no second vector).
+pub(crate) fn parse_items(text: &str) -> Option<Vec<Json>> {
+    match Json::parse(text).ok()? {
+        Json::Array(items) => Some(items),
+        message @ Json::Object(_) => Some(vec![message]),
+        _ => None,
+    }
+}
+
+/// [`parse_items`], each read as a message; elements that are not messages (no string
+/// `channel`) are skipped.
+#[cfg(test)]
 pub(crate) fn parse_batch(text: &str) -> Option<Vec<Incoming>> {
-    let items = match Json::parse(text).ok()? {
-        Json::Array(items) => items,
-        message @ Json::Object(_) => vec![message],
-        _ => return None,
-    };
+    let items = parse_items(text)?;
     // A plain loop: smaller in the wasm than `filter_map(..).collect()`.
     let mut messages = Vec::with_capacity(items.len());
     for item in items {
@@ -288,7 +293,7 @@ mod tests {
         let batch = parse_batch(r#"{"channel":"/a","id":"3"}"#);
         assert_eq!(
             batch.and_then(|b| b.into_iter().next()).and_then(|m| m.id),
-            Some("3".to_owned())
+            Some(3)
         );
         assert_eq!(parse_batch("[]").map(|b| b.len()), Some(0));
         for garbage in ["", "5", "\"x\"", "[{", "<html>", "null", "{\"channel\":"] {
@@ -315,7 +320,7 @@ mod tests {
                  "ext":{"ack":"12"},"supportedConnectionTypes":["websocket",3,"long-polling"]}]"#,
         );
         let message = batch.and_then(|b| b.into_iter().next()).unwrap_or_default();
-        assert_eq!(message.id.as_deref(), Some("7"));
+        assert_eq!(message.id, Some(7));
         assert_eq!(message.successful, Some(false));
         assert_eq!(message.error_code(), Some(402));
         assert_eq!(message.client_id.as_deref(), Some("abc"));
@@ -341,7 +346,7 @@ mod tests {
         )
         .unwrap_or_default();
         assert_eq!(message.channel, "/b");
-        assert_eq!(message.id.as_deref(), Some("2"));
+        assert_eq!(message.id, Some(2));
         assert_eq!(message.error, None);
         assert_eq!(message.data, Some(Json::object([("k", Json::Bool(true))])));
         // A last `channel` that is not a string makes the element no message.

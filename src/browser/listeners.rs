@@ -38,21 +38,26 @@ impl Listeners {
     }
 
     pub fn remove(&self, id: u32) {
-        self.entries
-            .borrow_mut()
-            .retain(|(entry, _, _)| *entry != id);
+        // A plain loop: `retain` with a closure costs more wasm.
+        let mut entries = self.entries.borrow_mut();
+        let mut at = entries.len();
+        while at > 0 {
+            at -= 1;
+            if entries.get(at).is_some_and(|(entry, _, _)| *entry == id) {
+                entries.remove(at);
+            }
+        }
     }
 
     /// Calls every callback of `event` with `payload`.
     pub fn emit(&self, event: GweEvent, payload: &Json) {
         // Copy the list first: a callback may register or remove callbacks.
-        let callbacks: Vec<Function> = self
-            .entries
-            .borrow()
-            .iter()
-            .filter(|(_, kind, _)| *kind == event)
-            .map(|(_, _, callback)| callback.clone())
-            .collect();
+        let mut callbacks = Vec::new();
+        for (_, kind, callback) in self.entries.borrow().iter() {
+            if *kind == event {
+                callbacks.push(callback.clone());
+            }
+        }
         for callback in callbacks {
             call(&callback, event, payload);
         }

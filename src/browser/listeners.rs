@@ -22,12 +22,7 @@ pub struct Listeners {
 
 impl Listeners {
     /// Adds `callback` for `event` after replaying `history` to it; returns its id.
-    pub fn add<'a>(
-        &self,
-        event: GweEvent,
-        callback: Function,
-        history: impl Iterator<Item = &'a Json>,
-    ) -> u32 {
+    pub fn add(&self, event: GweEvent, callback: Function, history: &[Json]) -> u32 {
         for payload in history {
             call(&callback, event, payload);
         }

@@ -470,14 +470,14 @@ impl ChatRuntime {
 
     /// Registers a callback (memorised: it first gets every earlier payload of its kind).
     pub fn add_listener(&self, event: GweEvent, callback: Function) -> u32 {
-        let model = self.model.borrow();
-        let history: Vec<Json> = if event.is_memorised() {
-            model.history(event).cloned().collect()
-        } else {
-            Vec::new()
-        };
-        drop(model);
-        self.listeners.add(event, callback, history.iter())
+        // Copied out first: a callback may run a command that changes the model.
+        let mut history = Vec::new();
+        if event.is_memorised() {
+            for payload in self.model.borrow().history(event) {
+                history.push(payload.clone());
+            }
+        }
+        self.listeners.add(event, callback, &history)
     }
 
     pub fn remove_listener(&self, id: u32) {

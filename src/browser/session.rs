@@ -247,7 +247,9 @@ impl ChatRuntime {
     }
 
     fn emit_one(&self, emitted: Option<Emitted>) {
-        self.emit(emitted.into_iter().collect());
+        if let Some(Emitted { event, payload }) = emitted {
+            self.listeners.emit(event, &payload);
+        }
     }
 
     fn take_envelope(&self, envelope: &Envelope) {

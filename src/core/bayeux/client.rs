@@ -862,21 +862,34 @@ impl BayeuxClient {
     /// only spare the server work (deliveries are filtered locally anyway), and the next
     /// handshake starts from a clean slate.
     fn queue_subscription(&mut self, item: Outgoing) {
-        let channel = item.subscription().map(str::to_owned);
-        self.outbox.retain(|queued| {
-            queued.subscription().is_none() || queued.subscription() != channel.as_deref()
-        });
+        if let Some(channel) = item.subscription() {
+            self.unqueue_subscriptions(Some(channel));
+        }
         if matches!(item, Outgoing::Unsubscribe(_)) {
-            let queued = self
-                .outbox
-                .iter()
-                .filter(|queued| queued.subscription().is_some())
-                .count();
+            // A plain loop: smaller in the wasm than `filter(..).count()`.
+            let mut queued = 0;
+            for queued_item in &self.outbox {
+                queued += usize::from(queued_item.subscription().is_some());
+            }
             if queued >= self.config.max_subscriptions {
                 return;
             }
         }
         self.outbox.push(item);
+    }
+
+    /// Drops the queued subscribes and unsubscribes for `channel`, or all of them for `None`.
+    /// A plain loop: smaller in the wasm than `retain` with a closure.
+    fn unqueue_subscriptions(&mut self, channel: Option<&str>) {
+        let mut index = 0;
+        while let Some(queued) = self.outbox.get(index) {
+            match queued.subscription() {
+                Some(queued) if channel.is_none_or(|channel| channel == queued) => {
+                    self.outbox.remove(index);
+                }
+                _ => index += 1,
+            }
+        }
     }
 
     /// Publishes queued or awaiting a reply.
@@ -1142,7 +1155,7 @@ impl BayeuxClient {
             }
         }
         // The new session has no subscriptions: renew every recorded one, ahead of publishes.
-        self.outbox.retain(|item| item.subscription().is_none());
+        self.unqueue_subscriptions(None);
         for channel in self.subscriptions.iter().rev() {
             if !is_service(channel) {
                 self.outbox.insert(0, Outgoing::Subscribe(channel.clone()));
@@ -1210,7 +1223,7 @@ impl BayeuxClient {
         self.client_id = None;
         self.connected = false;
         self.abort_connect(out);
-        self.outbox.retain(|item| item.subscription().is_none());
+        self.unqueue_subscriptions(None);
         self.attempt = self.attempt.saturating_add(1);
         let delay = self.retry_delay();
         self.schedule(out, Next::Handshake, Timer::Backoff, delay);

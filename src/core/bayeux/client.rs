@@ -476,7 +476,7 @@ impl BayeuxClient {
                 successful: false,
                 error: Some(invalid_channel(channel)),
             });
-        } else if self.subscriptions.iter().any(|s| s == channel) {
+        } else if self.subscription_index(channel).is_some() {
             // Already recorded.
         } else if self.subscriptions.len() >= self.config.max_subscriptions {
             out.event(Action::SubscribeAcked {
@@ -504,7 +504,7 @@ impl BayeuxClient {
     /// handshaken). Deliveries on it stop at once.
     pub fn unsubscribe(&mut self, channel: &str) -> Vec<Action> {
         let mut out = Out::default();
-        if let Some(position) = self.subscriptions.iter().position(|s| s == channel) {
+        if let Some(position) = self.subscription_index(channel) {
             self.subscriptions.remove(position);
             if !is_service(channel) && self.running && self.client_id.is_some() {
                 self.queue_subscription(Outgoing::Unsubscribe(channel.to_owned()));
@@ -878,6 +878,19 @@ impl BayeuxClient {
         self.outbox.push(item);
     }
 
+    /// Where `channel` is among the recorded subscriptions (a plain loop: smaller in the wasm
+    /// than `iter().position(..)` at each call site).
+    fn subscription_index(&self, channel: &str) -> Option<usize> {
+        let mut index = 0;
+        for recorded in &self.subscriptions {
+            if recorded == channel {
+                return Some(index);
+            }
+            index += 1;
+        }
+        None
+    }
+
     /// Drops the queued subscribes and unsubscribes for `channel`, or all of them for `None`.
     /// A plain loop: smaller in the wasm than `retain` with a closure.
     fn unqueue_subscriptions(&mut self, channel: Option<&str>) {
@@ -1064,7 +1077,7 @@ impl BayeuxClient {
             }
             Sent::Message(Outgoing::Subscribe(subscription)) => {
                 if message.successful == Some(true) {
-                    if current && self.subscriptions.contains(&subscription) {
+                    if current && self.subscription_index(&subscription).is_some() {
                         out.event(Action::SubscribeAcked {
                             subscription,
                             successful: true,
@@ -1076,7 +1089,10 @@ impl BayeuxClient {
                         self.rehandshake(out, message.advice()); // re-subscribes
                     }
                 } else if current {
-                    self.subscriptions.retain(|s| *s != subscription);
+                    // Recorded at most once (`subscribe` ignores a second time).
+                    if let Some(position) = self.subscription_index(&subscription) {
+                        self.subscriptions.remove(position);
+                    }
                     out.event(Action::SubscribeAcked {
                         subscription,
                         successful: false,
@@ -1296,7 +1312,7 @@ impl BayeuxClient {
                 self.outbox.insert(position, item);
             }
             Outgoing::Subscribe(channel) | Outgoing::Unsubscribe(channel) => {
-                let wanted = self.subscriptions.iter().any(|s| s == channel);
+                let wanted = self.subscription_index(channel).is_some();
                 let still_meaningful = match item {
                     Outgoing::Subscribe(_) => wanted,
                     _ => !wanted,

@@ -6,7 +6,7 @@ use web_sys::HtmlDocument;
 
 use super::describe_js_error;
 use crate::core::cookie::{
-    delete_cookie_string, find_cookie, find_cookies, is_valid_name, set_cookie_string,
+    delete_cookie_string, find_cookie, find_cookies, invalid, is_valid_name, set_cookie_string,
     CookieAttributes, SameSite,
 };
 use crate::core::{StateStore, StorageError};
@@ -44,11 +44,11 @@ impl CookieStore {
     /// Fails when the name is not a valid cookie name or there is no `document`.
     pub fn with_name(name: &str, max_offline_secs: u64) -> Result<Self, StorageError> {
         if !is_valid_name(name) {
-            return Err(StorageError::Invalid {
-                what: "cookie name",
-                value: name.chars().take(64).collect(),
-                reason: "a cookie name is one or more visible ASCII characters without separators",
-            });
+            return Err(invalid(
+                "cookie name",
+                name,
+                "a cookie name is one or more visible ASCII characters without separators",
+            ));
         }
         let window = web_sys::window().ok_or_else(|| {
             StorageError::Unavailable("no `window`: cookies need a browser page".into())

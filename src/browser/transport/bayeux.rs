@@ -256,12 +256,14 @@ impl BayeuxChat {
 /// The error of a refused publish: hotline-server sends `"{status}:{gweCode}:{text}"`; other
 /// Bayeux errors (`code:args:text`) keep their text with code 0.
 fn publish_error(error: &str) -> ChatError {
-    let mut parts = error.splitn(3, ':');
-    let (first, second, rest) = (parts.next(), parts.next(), parts.next());
-    match (second.and_then(|code| code.parse::<u16>().ok()), rest) {
-        (Some(code), Some(text)) => ChatError::remote(code, text),
-        _ => ChatError::remote(0, rest.or(first).unwrap_or(error)),
-    }
+    // `split_once` twice rather than `splitn(3, ..)`: smaller in the wasm.
+    let Some((first, after)) = error.split_once(':') else {
+        return ChatError::remote(0, error);
+    };
+    let Some((code, text)) = after.split_once(':') else {
+        return ChatError::remote(0, first);
+    };
+    ChatError::remote(code.parse::<u16>().unwrap_or(0), text)
 }
 
 /// Removes the entry for `id` from a small list keyed by publish id.

@@ -223,7 +223,9 @@ impl PersistedState {
         let Some(after_v) = input.strip_prefix("v=") else {
             return Err(StateDecodeError::NotChatState);
         };
-        let version = after_v.split('&').next().unwrap_or_default();
+        let version = after_v
+            .split_once('&')
+            .map_or(after_v, |(version, _)| version);
         if version != FORMAT_VERSION {
             return Err(StateDecodeError::UnsupportedVersion(prefix(version)));
         }

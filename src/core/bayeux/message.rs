@@ -155,7 +155,7 @@ impl Incoming {
     pub(crate) fn error_code(&self) -> Option<u16> {
         self.error
             .as_deref()
-            .and_then(|error| error.split(':').next())
+            .map(|error| error.split_once(':').map_or(error, |(code, _)| code))
             .and_then(|code| parse_u64(code.trim()))
             .and_then(|code| u16::try_from(code).ok())
     }
@@ -231,7 +231,8 @@ pub fn is_service(channel: &str) -> bool {
 }
 
 fn first_segment(channel: &str) -> Option<&str> {
-    channel.strip_prefix('/')?.split('/').next()
+    let rest = channel.strip_prefix('/')?;
+    Some(rest.split_once('/').map_or(rest, |(first, _)| first))
 }
 
 /// A well-formed channel name or subscription pattern: starts with `/`, no empty segment, no

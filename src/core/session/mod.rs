@@ -185,7 +185,9 @@ impl ChatSession {
                 continue;
             }
             if let Some(raw) = RawEvent::from_transcript(event) {
-                out.extend(self.fire_raw(&raw, Origin::Live, now_ms));
+                if let Some(emitted) = self.fire_raw(&raw, Origin::Live, now_ms) {
+                    out.push(emitted);
+                }
             }
         }
         out
@@ -210,7 +212,9 @@ impl ChatSession {
             } else {
                 EndReason::Error
             };
-            out.extend(self.end(reason));
+            if let Some(emitted) = self.end(reason) {
+                out.push(emitted);
+            }
         }
         out
     }
@@ -223,7 +227,9 @@ impl ChatSession {
             if self.ended || !self.accept(event.index) {
                 continue;
             }
-            out.extend(self.fire_raw(event, origin, now_ms));
+            if let Some(emitted) = self.fire_raw(event, origin, now_ms) {
+                out.push(emitted);
+            }
         }
         out
     }

@@ -588,7 +588,7 @@ impl BayeuxClient {
                 }
                 None => {
                     close_websocket(&mut out);
-                    let failed = self.take_requests_on(ConnectionType::WebSocket);
+                    let failed = self.take_requests_on(ConnectionType::WebSocket, Vec::new());
                     self.fail_requests(&mut out, failed, None);
                 }
             }
@@ -614,7 +614,7 @@ impl BayeuxClient {
     pub fn websocket_closed(&mut self, _now_ms: f64) -> Vec<Action> {
         let mut out = Out::default();
         if self.running {
-            let failed = self.take_requests_on(ConnectionType::WebSocket);
+            let failed = self.take_requests_on(ConnectionType::WebSocket, Vec::new());
             self.fail_requests(&mut out, failed, None);
         }
         self.finish(out)
@@ -638,7 +638,7 @@ impl BayeuxClient {
                         if request_is_on(&failed, ConnectionType::WebSocket) {
                             // A silent socket is a dead socket.
                             close_websocket(&mut out);
-                            failed.extend(self.take_requests_on(ConnectionType::WebSocket));
+                            failed = self.take_requests_on(ConnectionType::WebSocket, failed);
                         } else {
                             out.io(Action::Abort { request_id });
                         }
@@ -1284,9 +1284,13 @@ impl BayeuxClient {
         Some(self.in_flight.remove(index))
     }
 
-    fn take_requests_on(&mut self, connection_type: ConnectionType) -> Vec<InFlight> {
+    /// Moves the requests on `connection_type` to the end of `taken`.
+    fn take_requests_on(
+        &mut self,
+        connection_type: ConnectionType,
+        mut taken: Vec<InFlight>,
+    ) -> Vec<InFlight> {
         // A plain loop over a handful of requests: much smaller in the wasm than `partition`.
-        let mut taken = Vec::new();
         let mut index = 0;
         while let Some(request) = self.in_flight.get(index) {
             if request.connection_type == connection_type {
@@ -1405,7 +1409,7 @@ impl BayeuxClient {
         if self.transport == ConnectionType::LongPolling {
             return;
         }
-        let stranded = self.take_requests_on(ConnectionType::WebSocket);
+        let stranded = self.take_requests_on(ConnectionType::WebSocket, Vec::new());
         self.drop_requests(out, stranded);
         self.transport = ConnectionType::LongPolling;
         close_websocket(out);

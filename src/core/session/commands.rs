@@ -71,10 +71,12 @@ pub const fn from_index_to_position(from_index: u64) -> u64 {
 
 /// `{transcript: [rawEvent…]}` for raw events, as given.
 pub fn transcript_json(events: &[RawEvent]) -> Json {
-    Json::object([(
-        "transcript",
-        Json::Array(events.iter().map(RawEvent::to_json).collect()),
-    )])
+    // Plain loops here and below: smaller in the wasm than `map(..).collect()`.
+    let mut transcript = Vec::with_capacity(events.len());
+    for event in events {
+        transcript.push(event.to_json());
+    }
+    Json::object([("transcript", Json::Array(transcript))])
 }
 
 /// The `done` result of `getTranscript({fromIndex})` from a GMS transcript:
@@ -82,14 +84,20 @@ pub fn transcript_json(events: &[RawEvent]) -> Json {
 /// more (GMS index > `from_index`), by index, each index once. Events GWE has no raw event
 /// for (e.g. `NicknameUpdated`) are left out. Fires nothing ("no playback is assumed").
 pub fn transcript_payload(events: &[TranscriptEvent], from_index: u64) -> Json {
-    let mut selected = crate::core::gms::by_index(events);
-    selected.retain(|e| e.index > from_index);
-    selected.dedup_by_key(|e| e.index);
-    let raw: Vec<RawEvent> = selected
-        .into_iter()
-        .filter_map(RawEvent::from_transcript)
-        .collect();
-    transcript_json(&raw)
+    let mut transcript = Vec::new();
+    // Sorted by index: an event whose index is not above the last one taken is either
+    // before `from_index` or a repeat (the first of equal indices is the one kept).
+    let mut last = from_index;
+    for event in crate::core::gms::by_index(events) {
+        if event.index <= last {
+            continue;
+        }
+        last = event.index;
+        if let Some(raw) = RawEvent::from_transcript(event) {
+            transcript.push(raw.to_json());
+        }
+    }
+    Json::object([("transcript", Json::Array(transcript))])
 }
 
 /// The operation for `session.sendMessage(arg)`: a string (a text message), or

@@ -882,7 +882,7 @@ impl BayeuxClient {
     /// than `iter().position(..)` at each call site).
     fn subscription_index(&self, channel: &str) -> Option<usize> {
         let mut index = 0;
-        for recorded in &self.subscriptions {
+        while let Some(recorded) = self.subscriptions.get(index) {
             if recorded == channel {
                 return Some(index);
             }

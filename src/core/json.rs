@@ -83,7 +83,19 @@ impl Json {
     /// The member `key` of an object (the last one, if repeated), or `None`.
     pub fn get(&self, key: &str) -> Option<&Json> {
         match self {
-            Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            Json::Object(members) => {
+                // A plain loop: smaller in the wasm than `rev().find(..).map(..)`.
+                let mut at = members.len();
+                while at > 0 {
+                    at -= 1;
+                    if let Some((k, v)) = members.get(at) {
+                        if k == key {
+                            return Some(v);
+                        }
+                    }
+                }
+                None
+            }
             _ => None,
         }
     }

@@ -110,10 +110,14 @@ impl Json {
     #[inline(never)]
     fn set_key(&mut self, key: &str, value: Json) {
         if let Json::Object(members) = self {
-            match members.iter_mut().find(|(k, _)| k == key) {
-                Some((_, slot)) => *slot = value,
-                None => members.push((key.to_owned(), value)),
+            // A plain loop: smaller in the wasm than `iter_mut().find(..)`.
+            for (k, slot) in members.iter_mut() {
+                if k == key {
+                    *slot = value;
+                    return;
+                }
             }
+            members.push((key.to_owned(), value));
         }
     }
 

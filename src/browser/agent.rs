@@ -16,7 +16,9 @@ use super::bayeux::{BayeuxConnection, BayeuxEvent};
 use super::describe_js_error;
 use super::http::{self, Body, HttpError};
 use super::listeners::to_js;
-use crate::core::bayeux::BayeuxConfig;
+use super::oneshot;
+use super::timer::Timeout;
+use crate::core::bayeux::{BayeuxConfig, State};
 use crate::core::cif::{CifError, Event, Outcome, Session, Templates, Workspace};
 use crate::core::json::Json;
 use crate::core::odata::{conversations_query, CONVERSATIONS_PATH};
@@ -59,8 +61,18 @@ pub struct AgentRuntime {
     next_handler: Cell<u32>,
     sign_in: RefCell<Option<SignIn>>,
     connection: RefCell<Option<BayeuxConnection>>,
+    /// Wakes `initialize` once the live queue subscription is answered (or given up on).
+    live_ready: RefCell<Option<oneshot::Sender<()>>>,
+    /// Bounds that wait (dropping it clears the timer).
+    live_deadline: RefCell<Option<Timeout>>,
     logger: RefCell<Option<Function>>,
 }
+
+/// The live channel every signed-in console follows.
+const QUEUE_CHANNEL: &str = "/agent/queue";
+/// How long `initialize` waits for the live queue subscription before it resolves anyway
+/// (without a live connection the console still works, it just learns of changes by asking).
+const LIVE_READY_TIMEOUT_MS: f64 = 10_000.0;
 
 thread_local! {
     static AGENT: Rc<AgentRuntime> = Rc::new(AgentRuntime {
@@ -69,6 +81,8 @@ thread_local! {
         next_handler: Cell::new(0),
         sign_in: RefCell::new(None),
         connection: RefCell::new(None),
+        live_ready: RefCell::new(None),
+        live_deadline: RefCell::new(None),
         logger: RefCell::new(None),
     });
 }
@@ -208,7 +222,11 @@ impl AgentRuntime {
         self.workspace.borrow_mut().set_templates(templates);
 
         if let Some(token) = &sign_in.token {
-            self.connect(&server_url, token);
+            // CIFInitDone means "ready": the queue's live events flow from here on, so a
+            // conversation opened right after initialize is followed from its first change.
+            let ready = self.connect(&server_url, token);
+            ready.recv().await;
+            self.live_deadline.borrow_mut().take();
         }
         if let Some(window) = web_sys::window() {
             if let Ok(event) = web_sys::Event::new("CIFInitDone") {
@@ -218,8 +236,19 @@ impl AgentRuntime {
         Ok(Json::Bool(true))
     }
 
-    /// The live connection: the queue, and each opened conversation.
-    fn connect(self: &Rc<Self>, server_url: &str, token: &str) {
+    /// The live connection: the queue, and each opened conversation. The receiver wakes when
+    /// the queue subscription is answered, the connection gives up, or after
+    /// [`LIVE_READY_TIMEOUT_MS`].
+    fn connect(self: &Rc<Self>, server_url: &str, token: &str) -> oneshot::Receiver<()> {
+        let (ready, receiver) = oneshot::channel();
+        *self.live_ready.borrow_mut() = Some(ready);
+        let weak = Rc::downgrade(self);
+        let deadline = Timeout::new(LIVE_READY_TIMEOUT_MS, move || {
+            if let Some(agent) = weak.upgrade() {
+                agent.live_is_ready();
+            }
+        });
+        *self.live_deadline.borrow_mut() = deadline.ok();
         let weak = Rc::downgrade(self);
         let config = BayeuxConfig {
             handshake_ext: Some(Json::object([("agentToken", Json::str(token))])),
@@ -232,18 +261,31 @@ impl AgentRuntime {
                 }
             });
         connection.start();
-        connection.subscribe("/agent/queue");
+        connection.subscribe(QUEUE_CHANNEL);
         // A new sign-in replaces the old connection; the old one says goodbye.
         if let Some(old) = self.connection.replace(Some(connection)) {
             old.disconnect();
         }
+        receiver
+    }
+
+    /// Wakes `initialize`, once.
+    fn live_is_ready(&self) {
+        if let Some(ready) = self.live_ready.borrow_mut().take() {
+            ready.send(());
+        }
     }
 
     fn on_live(&self, event: BayeuxEvent) {
-        let BayeuxEvent::Deliver { channel, data } = event else {
-            return;
+        let (channel, data) = match event {
+            BayeuxEvent::Deliver { channel, data } => (channel, data),
+            BayeuxEvent::SubscribeAcked { subscription, .. } if subscription == QUEUE_CHANNEL => {
+                return self.live_is_ready();
+            }
+            BayeuxEvent::StateChanged(State::Terminated { .. }) => return self.live_is_ready(),
+            _ => return,
         };
-        if channel == "/agent/queue" {
+        if channel == QUEUE_CHANNEL {
             let payload = Json::object([
                 (
                     "conversationId",

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { outcome, pollConversations, recordEvents, recorded, signIn, sleep, waitForEvent, withWorld } from './harness.mjs';
+import { customerChat, outcome, pollConversations, recordEvents, recorded, signIn, sleep, waitForEvent, withWorld } from './harness.mjs';
 import { AGENTS } from '../support/server.mjs';
 
 const AGENT = AGENTS[0];
@@ -157,5 +157,33 @@ test('a customer chat answered through openConversation and sendMessageToConvers
     assert.equal(await agent.evaluate((id) => Microsoft.CIFramework.closeSession(id), sessionId), true);
     assert.equal(await agent.evaluate(() => Microsoft.CIFramework.getFocusedSession()), null);
     assert.deepEqual(world.problems(), []);
+  });
+});
+
+test('initialize resolves once live events flow: a conversation opened right after it is followed from its first change', async () => {
+  await withWorld({}, async (world) => {
+    const customer = await customerChat(world, { username: 'Quick', subject: 'Right away' });
+    const id = await customer.evaluate(() => window.customer.session.sessionId);
+    const agent = await world.cifPage('agent');
+    await recordEvents(agent, ['hotline.queueChanged']);
+    // A slow network for the live connection only: every Bayeux request and frame of this page
+    // leaves 400 ms late (REST calls such as the accept are not slowed).
+    await agent.evaluate(() => {
+      const late = (fn) => new Promise((resolve) => setTimeout(resolve, 400)).then(fn);
+      const originalFetch = window.fetch;
+      window.fetch = function (input, init) {
+        const url = typeof input === 'string' ? input : input.url;
+        return url.includes('/cometd') ? late(() => originalFetch.call(this, input, init)) : originalFetch.call(this, input, init);
+      };
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (data) { setTimeout(() => send.call(this, data), 400); };
+    });
+    // No pause between initialize and the first change it must report.
+    const sessionId = await agent.evaluate(async ({ serverUrl, username, password, id }) => {
+      await Microsoft.CIFramework.initialize({ serverUrl, username, password });
+      return Microsoft.Omnichannel.openConversation(id);
+    }, { serverUrl: world.server.url, username: AGENT.username, password: AGENT.password, id });
+    assert.equal(typeof sessionId, 'string');
+    await waitForEvent(agent, 'hotline.queueChanged', { conversationId: id, status: 'active' });
   });
 });

@@ -112,102 +112,97 @@ pub fn rest_transport_descriptor(options: &JsValue) -> Result<JsValue, ChatError
     Ok(descriptor.into())
 }
 
-/// A runtime for a new chat, and the request that starts it.
-pub fn prepare_start(options: &JsValue) -> Result<(Rc<ChatRuntime>, StartRequest), ChatError> {
+/// A runtime for a new chat and the request that starts it (`start`), or for the saved chat
+/// when there is fresh saved state. One path for both: most steps are the same, and the
+/// wasm then holds them once.
+pub fn prepare(
+    options: &JsValue,
+    start: bool,
+) -> Result<(Rc<ChatRuntime>, Option<StartRequest>), ChatError> {
     let page_options = read_options(options);
-    let mut parsed = ChatOptions::parse_start(&page_options.json, page_options.given())?;
+    let given = page_options.given();
+    let mut parsed = ChatOptions::parse_restore(&page_options.json, given)?;
     let rest = page_options.rest_transport();
-    if let Some((server_url, service)) = &rest {
-        parsed.server_url = Some(server_url.clone());
-        parsed.service = service.clone();
+    if start {
+        if let Some((server_url, service)) = &rest {
+            parsed.server_url = Some(server_url.clone());
+            parsed.service = service.clone();
+        }
+        if parsed.server_url.is_none() && !given.transport {
+            return Err(ChatError::MissingServerUrl);
+        }
     }
-    let endpoints = parsed.endpoints();
-    let (choice, kind) = match (&page_options.transport, &rest) {
-        (Some(_), Some(_)) => (TransportChoice::Rest, TransportKind::Rest),
-        (Some(object), None) => (
-            TransportChoice::Custom(object.clone()),
-            TransportKind::Custom,
-        ),
-        (None, _) => (
-            TransportChoice::Bayeux {
-                websockets: !parsed.disable_websockets,
-            },
-            TransportKind::Bayeux,
-        ),
-    };
-    let page = page_context();
-    let user_data = parsed.user_data_with_defaults(&page);
-    let request = StartRequest {
-        operation: parsed.request_chat(&page),
-        username: parsed.username.clone(),
-        subject: parsed.subject.clone(),
-        user_data: user_data.clone(),
-    };
-    let state = PersistedState {
-        server_url: endpoints
-            .as_ref()
-            .map(|e| e.server_url.clone())
-            .unwrap_or_default(),
-        service: parsed.service.clone(),
-        transport: kind,
-        ..PersistedState::default()
-    };
-    let runtime = ChatRuntime::new(
-        RuntimeParts {
-            model: ChatSession::new(),
-            medium: page_options.medium(&parsed)?,
-            state,
-            endpoints,
-            max_offline_secs: parsed.max_offline_secs(),
-            logger: page_options.logger.clone(),
-            user_data,
-        },
-        choice,
-    )?;
-    Ok((runtime, request))
-}
-
-/// A runtime for the saved chat, when there is fresh saved state.
-pub fn prepare_restore(options: &JsValue) -> Result<Rc<ChatRuntime>, ChatError> {
-    let page_options = read_options(options);
-    let parsed = ChatOptions::parse_restore(&page_options.json, page_options.given())?;
+    let max_offline_secs = parsed.max_offline_secs();
     let medium = page_options.medium(&parsed)?;
-    let state = match medium.load(js_sys::Date::now() as u64, parsed.max_offline_secs()) {
-        Ok(state) => state,
-        Err(error) => {
-            // Stale or unreadable state is of no use to anyone: forget it.
-            if !matches!(error, ChatError::Storage(_)) {
-                let _ = medium.clear();
-            }
-            return Err(error);
-        }
+    let custom = match (&page_options.transport, &rest) {
+        (Some(object), None) => Some(object),
+        _ => None,
     };
-    let choice = match (&page_options.transport, state.transport) {
-        (Some(object), _) if page_options.rest_transport().is_none() => {
-            TransportChoice::Custom(object.clone())
-        }
-        (_, TransportKind::Rest) => TransportChoice::Rest,
-        (_, TransportKind::Bayeux) => TransportChoice::Bayeux {
+    let (model, state, endpoints, request, user_data);
+    if start {
+        endpoints = parsed.endpoints();
+        let page = page_context();
+        let data = parsed.user_data_with_defaults(&page);
+        request = Some(StartRequest {
+            operation: parsed.request_chat(&page),
+            username: parsed.username,
+            subject: parsed.subject,
+            user_data: data.clone(),
+        });
+        user_data = data;
+        model = ChatSession::new();
+        state = PersistedState {
+            server_url: endpoints
+                .as_ref()
+                .map(|e| e.server_url.clone())
+                .unwrap_or_default(),
+            service: parsed.service,
+            transport: match (custom, &page_options.transport) {
+                (Some(_), _) => TransportKind::Custom,
+                (None, Some(_)) => TransportKind::Rest,
+                (None, None) => TransportKind::Bayeux,
+            },
+            ..PersistedState::default()
+        };
+    } else {
+        state = match medium.load(js_sys::Date::now() as u64, max_offline_secs) {
+            Ok(state) => state,
+            Err(error) => {
+                // Stale or unreadable state is of no use to anyone: forget it.
+                if !matches!(error, ChatError::Storage(_)) {
+                    let _ = medium.clear();
+                }
+                return Err(error);
+            }
+        };
+        endpoints = Endpoints::new(&state.server_url, &state.service);
+        request = None;
+        user_data = Json::object::<String>([]);
+        model = ChatSession::restored(state.last_index);
+    }
+    let choice = match (custom, state.transport) {
+        (Some(object), _) => TransportChoice::Custom(object.clone()),
+        (None, TransportKind::Rest) => TransportChoice::Rest,
+        (None, TransportKind::Bayeux) => TransportChoice::Bayeux {
             websockets: !parsed.disable_websockets,
         },
-        (_, TransportKind::Custom) => {
+        (None, TransportKind::Custom) => {
             return Err(ChatError::InvalidArgument(
                 "the saved chat used a custom transport: pass it again as options.transport".into(),
             ))
         }
     };
-    let endpoints = Endpoints::new(&state.server_url, &state.service);
     let runtime = ChatRuntime::new(
         RuntimeParts {
-            model: ChatSession::restored(state.last_index),
+            model,
             medium,
-            max_offline_secs: parsed.max_offline_secs(),
-            logger: page_options.logger.clone(),
-            endpoints,
             state,
-            user_data: Json::object::<String>([]),
+            endpoints,
+            max_offline_secs,
+            logger: page_options.logger,
+            user_data,
         },
         choice,
     )?;
-    Ok(runtime)
+    Ok((runtime, request))
 }

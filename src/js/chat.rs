@@ -8,10 +8,9 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::{chat_error, type_error};
 use super::promise::done_fail_promise;
-use crate::browser::launch::{prepare_restore, prepare_start, rest_transport_descriptor};
+use crate::browser::launch::{prepare, rest_transport_descriptor};
 use crate::browser::listeners::{from_js, to_js};
 use crate::browser::session::{ChatRuntime, CommandRequest};
-use crate::browser::transport::StartRequest;
 use crate::core::json::Json;
 use crate::core::session::GweEvent;
 use crate::core::ChatError;
@@ -25,13 +24,19 @@ fn fail_early(error: ChatError) -> Result<Promise, JsValue> {
     }
 }
 
-/// Opens the session (starts it, or restores it without a request); resolves with the
-/// [`Session`].
-fn open(runtime: Rc<ChatRuntime>, request: Option<StartRequest>) -> Promise {
-    done_fail_promise(async move {
+/// Opens a session: starts a new chat (`start`) or restores the saved one without a request;
+/// resolves with the [`Session`]. One function behind both exports, so that the wasm holds
+/// the preparation and the opening future once.
+#[inline(never)]
+fn open(options: &JsValue, start: bool) -> Result<Promise, JsValue> {
+    let (runtime, request) = match prepare(options, start) {
+        Ok(prepared) => prepared,
+        Err(error) => return fail_early(error),
+    };
+    Ok(done_fail_promise(async move {
         runtime.open(request).await.map_err(|e| chat_error(&e))?;
         Ok(Session { runtime }.into())
-    })
+    }))
 }
 
 /// The customer chat API: `chat.startSession(options)`, `chat.restoreSession(options)`.
@@ -54,11 +59,7 @@ impl Chat {
     pub fn start_session(
         #[wasm_bindgen(unchecked_param_type = "StartOptions")] options: JsValue,
     ) -> Result<Promise, JsValue> {
-        let (runtime, request) = match prepare_start(&options) {
-            Ok(prepared) => prepared,
-            Err(error) => return fail_early(error),
-        };
-        Ok(open(runtime, Some(request)))
+        open(&options, true)
     }
 
     /// Reattaches to the chat saved by an earlier page (within `maxOfflineDuration`). Rejects
@@ -68,11 +69,7 @@ impl Chat {
     pub fn restore_session(
         #[wasm_bindgen(unchecked_optional_param_type = "RestoreOptions")] options: JsValue,
     ) -> Result<Promise, JsValue> {
-        let runtime = match prepare_restore(&options) {
-            Ok(runtime) => runtime,
-            Err(error) => return fail_early(error),
-        };
-        Ok(open(runtime, None))
+        open(&options, false)
     }
 
     /// Built-in transports to pass as `options.transport`.

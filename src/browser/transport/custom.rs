@@ -5,7 +5,10 @@
 //! methods may return real Promises or jQuery-style `{done, fail}` promises.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -79,34 +82,21 @@ impl CustomChat {
         })
     }
 
-    /// Calls `name(argument)` and waits for its promise; a missing method is an unknown
-    /// command, unless `optional` (then it resolves with null).
-    async fn call(
-        &self,
-        name: &str,
-        argument: Option<Json>,
-        optional: bool,
-    ) -> Result<Json, ChatError> {
+    /// Calls `name(argument)`; the [`Call`] waits for its promise. A missing method is an
+    /// unknown command, unless `optional` (then it resolves with null).
+    fn call(&self, name: &str, argument: Option<Json>, optional: bool) -> Call {
         let argument = argument.map(|argument| argument.to_string());
-        let promise = host_transport_call(&self.object, name, argument, optional);
-        let (settled, ok) = match JsFuture::from(promise).await {
-            Ok(value) => (value, true),
-            Err(rejection) => (rejection, false),
-        };
-        let json = settled
-            .as_string()
-            .and_then(|text| Json::parse(&text).ok())
-            .unwrap_or(Json::Null);
-        if ok {
-            Ok(json)
-        } else {
-            Err(error_from(&json))
-        }
+        Call(JsFuture::from(host_transport_call(
+            &self.object,
+            name,
+            argument,
+            optional,
+        )))
     }
 
-    /// `init()`, when the transport has one.
-    pub async fn init(&self) -> Result<(), ChatError> {
-        self.call("init", None, true).await.map(|_| ())
+    /// `init()`, when the transport has one (resolves with what it resolved with).
+    pub fn init(&self) -> Call {
+        self.call("init", None, true)
     }
 
     pub async fn start(
@@ -216,8 +206,8 @@ impl CustomChat {
     }
 
     /// Calls `method(argument)` (one [`call_for`](Self::call_for) chose) and waits for it.
-    pub async fn request(&self, method: &str, argument: Json) -> Result<Json, ChatError> {
-        self.call(method, Some(argument), false).await
+    pub fn request(&self, method: &str, argument: Json) -> Call {
+        self.call(method, Some(argument), false)
     }
 
     /// Takes in what a command's reply carries: `leaveSession` (or any command) may answer
@@ -242,6 +232,36 @@ impl CustomChat {
     /// Ignores whatever the transport pushes from now on.
     pub fn close(&self) {
         self.closed.set(true);
+    }
+}
+
+/// A transport call in flight: resolves with the JSON its promise settled with, or the error
+/// it rejected with. A named future rather than an `async fn`, so that every wait on the
+/// transport shares one small poll function and the JSON decoding.
+pub struct Call(JsFuture);
+
+impl Future for Call {
+    type Output = Result<Json, ChatError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx).map(settle)
+    }
+}
+
+/// What a settled transport promise means.
+fn settle(settled: Result<JsValue, JsValue>) -> Result<Json, ChatError> {
+    let (settled, ok) = match settled {
+        Ok(value) => (value, true),
+        Err(rejection) => (rejection, false),
+    };
+    let json = settled
+        .as_string()
+        .and_then(|text| Json::parse(&text).ok())
+        .unwrap_or(Json::Null);
+    if ok {
+        Ok(json)
+    } else {
+        Err(error_from(&json))
     }
 }
 

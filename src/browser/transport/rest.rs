@@ -80,7 +80,15 @@ impl RestChat {
         position: Option<u64>,
     ) -> Result<Envelope, ChatError> {
         let credentials = self.credentials.borrow().clone();
-        let envelope = match exchange(&self.base, &credentials, operation, position).await {
+        let outcome = exchange(&self.base, &credentials, operation, position).await;
+        self.took(outcome)
+    }
+
+    /// Takes in the outcome of an exchange. Out of line: [`post`](Self::post) is awaited in
+    /// several places, and this part need not be in each of their futures.
+    #[inline(never)]
+    fn took(&self, outcome: Result<Envelope, RestFailure>) -> Result<Envelope, ChatError> {
+        let envelope = match outcome {
             Ok(envelope) => envelope,
             Err(RestFailure::Unreachable) => {
                 self.unreachable();

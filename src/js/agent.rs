@@ -319,6 +319,7 @@ impl CIFramework {
         }))
     }
 
+    /// Focuses a tab of the focused session (`tabId`); resolves with null.
     #[wasm_bindgen(js_name = focusTab, unchecked_return_type = "Promise<null>")]
     pub fn focus_tab(
         &self,
@@ -331,6 +332,7 @@ impl CIFramework {
         }))
     }
 
+    /// Asks a tab to refresh (the console redraws it); resolves with true.
     #[wasm_bindgen(js_name = refreshTab, unchecked_return_type = "Promise<boolean>")]
     pub fn refresh_tab(
         &self,
@@ -343,6 +345,7 @@ impl CIFramework {
         }))
     }
 
+    /// Renames a tab; resolves with its id.
     #[wasm_bindgen(js_name = setTabTitle, unchecked_return_type = "Promise<string>")]
     pub fn set_tab_title(
         &self,
@@ -370,6 +373,8 @@ impl CIFramework {
         }))
     }
 
+    /// Sets the agent's presence by its text: resolves with true when the text is one of the
+    /// known presences (`onPresenceChange` fires if it changed), false otherwise.
     #[wasm_bindgen(js_name = setPresence, unchecked_return_type = "Promise<boolean>")]
     pub fn set_presence(
         &self,
@@ -383,6 +388,7 @@ impl CIFramework {
         }))
     }
 
+    /// The agent's presence text (`"FAILED"` when it is not one of the known presences).
     #[wasm_bindgen(js_name = getPresence, unchecked_return_type = "Promise<string>")]
     pub fn get_presence(
         &self,
@@ -405,6 +411,7 @@ impl CIFramework {
         }))
     }
 
+    /// The panel mode: 0 minimized, 1 docked, 2 hidden.
     #[wasm_bindgen(js_name = getMode, unchecked_return_type = "Promise<PanelMode>")]
     pub fn get_mode(
         &self,
@@ -414,6 +421,7 @@ impl CIFramework {
         settled(agent().read("getMode", |w| Ok(Json::from(u64::from(w.mode())))))
     }
 
+    /// Sets the panel width in pixels; resolves with null.
     #[wasm_bindgen(js_name = setWidth, unchecked_return_type = "Promise<null>")]
     pub fn set_width(
         &self,
@@ -426,6 +434,7 @@ impl CIFramework {
         }))
     }
 
+    /// The panel width in pixels.
     #[wasm_bindgen(js_name = getWidth, unchecked_return_type = "Promise<number>")]
     pub fn get_width(
         &self,
@@ -458,6 +467,7 @@ impl CIFramework {
         )
     }
 
+    /// Removes a handler added with `addHandler` for an event; resolves with true.
     #[wasm_bindgen(js_name = removeHandler, unchecked_return_type = "Promise<boolean>")]
     pub fn remove_handler(
         &self,
@@ -583,6 +593,7 @@ impl Omnichannel {
         )
     }
 
+    /// Removes a record link added with `linkToConversation`; resolves with true.
     #[wasm_bindgen(js_name = unlinkFromConversation, unchecked_return_type = "Promise<true>")]
     pub fn unlink_from_conversation(
         &self,

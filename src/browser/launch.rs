@@ -121,16 +121,15 @@ pub fn prepare(
 ) -> Result<(Rc<ChatRuntime>, Option<StartRequest>), ChatError> {
     let page_options = read_options(options);
     let given = page_options.given();
-    let mut parsed = ChatOptions::parse_restore(&page_options.json, given)?;
+    let mut parsed = if start {
+        ChatOptions::parse_start(&page_options.json, given)?
+    } else {
+        ChatOptions::parse_restore(&page_options.json, given)?
+    };
     let rest = page_options.rest_transport();
-    if start {
-        if let Some((server_url, service)) = &rest {
-            parsed.server_url = Some(server_url.clone());
-            parsed.service = service.clone();
-        }
-        if parsed.server_url.is_none() && !given.transport {
-            return Err(ChatError::MissingServerUrl);
-        }
+    if let (true, Some((server_url, service))) = (start, &rest) {
+        parsed.server_url = Some(server_url.clone());
+        parsed.service = service.clone();
     }
     let max_offline_secs = parsed.max_offline_secs();
     let medium = page_options.medium(&parsed)?;

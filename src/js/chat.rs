@@ -6,7 +6,7 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::errors::{chat_error, type_error};
+use super::errors::{chat_error, thrown_error, type_error};
 use super::promise::done_fail_promise;
 use crate::browser::launch::{prepare, rest_transport_descriptor};
 use crate::browser::listeners::{from_js, to_js};
@@ -92,8 +92,8 @@ impl Transports {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RestTransportOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        rest_transport_descriptor(&options)
-            .map_err(|e| type_error(&e.type_error_message().unwrap_or_else(|| e.description())))
+        // The only failure, a missing serverUrl, is misuse: a TypeError.
+        rest_transport_descriptor(&options).map_err(|e| thrown_error(&e))
     }
 }
 
@@ -108,12 +108,7 @@ pub struct Session {
 
 /// Runs a command: misuse throws at once (a `TypeError`), the outcome settles the promise.
 fn run(runtime: &Rc<ChatRuntime>, request: CommandRequest) -> Result<Promise, JsValue> {
-    let command = runtime
-        .prepare(request)
-        .map_err(|error| match error.type_error_message() {
-            Some(message) => type_error(&message),
-            None => chat_error(&error),
-        })?;
+    let command = runtime.prepare(request).map_err(|e| thrown_error(&e))?;
     let runtime = runtime.clone();
     Ok(done_fail_promise(async move {
         match runtime.execute(command).await {

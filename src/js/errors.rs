@@ -15,3 +15,12 @@ pub fn chat_error(error: &ChatError) -> JsValue {
 pub fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(message).into()
 }
+
+/// What a call throws synchronously for `error`: GWE's `TypeError` for misuse, otherwise the
+/// coded `Error`.
+pub fn thrown_error(error: &ChatError) -> JsValue {
+    match error.type_error_message() {
+        Some(message) => type_error(&message),
+        None => chat_error(error),
+    }
+}
